@@ -1,0 +1,3 @@
+module supervisord
+
+go 1.26
