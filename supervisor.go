@@ -1,4 +1,400 @@
-// The supervisor loop: one goroutine owns the process table.
+// The supervisor loop: one goroutine owns the process table, every process
+// state and every group (SUP-12). Signals, reaped children, pipe readers and
+// HTTP handlers reach it only through channels; deadlines are timers.
 package main
 
-func supervisordMain(progname string, args []string) int { return 0 }
+import (
+	"log/syslog"
+	"os"
+	"os/signal"
+	"slices"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// SupState is the daemon's own state (PROC-02).
+type SupState int
+
+const (
+	SupShutdown   SupState = -1
+	SupRestarting SupState = 0
+	SupRunning    SupState = 1
+	SupFatal      SupState = 2
+)
+
+func (s SupState) String() string {
+	switch s {
+	case SupShutdown:
+		return "SHUTDOWN"
+	case SupRestarting:
+		return "RESTARTING"
+	case SupFatal:
+		return "FATAL"
+	}
+	return "RUNNING"
+}
+
+// Group is an active process group.
+type Group struct {
+	cfg   *GroupConfig
+	procs []*Process // priority, then name order
+	pool  *Pool      // event listener pools only
+}
+
+// unstopped lists the group's processes that are not in a stopped state.
+func (g *Group) unstopped() []*Process {
+	var out []*Process
+	for _, p := range g.procs {
+		if !p.state.isStopped() {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// stopAll stops the group for shutdown: descending priority, running and
+// starting processes are stopped, BACKOFF ones given up (PROC-23).
+func (g *Group) stopAll() {
+	procs := slices.Clone(g.procs)
+	slices.Reverse(procs)
+	slices.SortStableFunc(procs, func(a, b *Process) int { return b.cfg.Priority - a.cfg.Priority })
+	for _, p := range procs {
+		switch p.state {
+		case StateRunning, StateStarting:
+			p.stop()
+		case StateBackoff:
+			p.giveUp()
+		}
+	}
+}
+
+// Supervisor is the daemon between a (re)load and the next.
+type Supervisor struct {
+	cfg       *Config
+	log       *Logger
+	environ   []string // supervisord's environment, given to children
+	serverURL string   // SUPERVISOR_SERVER_URL for children (CFG-69c)
+
+	groups []*Group // in the order they were added
+	pids   map[int]*Process
+	state  SupState
+
+	stopping           bool
+	stopGroups         []*Group
+	lastShutdownReport time.Time
+
+	inbox   chan func(*Supervisor)
+	done    chan struct{} // closed when the loop has ended
+	signals chan os.Signal
+	sigchld chan os.Signal
+	waiters []func(now time.Time) bool
+
+	events eventBus
+	syslog *syslog.Writer // shared by children with *_syslog=true
+}
+
+// syslogWriter connects to syslog on first use; nil if that fails.
+func (s *Supervisor) syslogWriter() *syslog.Writer {
+	if s.syslog == nil {
+		w, err := syslog.New(syslog.LOG_INFO|syslog.LOG_USER, "")
+		if err != nil {
+			s.log.Errorf("cannot connect to syslog: %v", err)
+			return nil
+		}
+		s.syslog = w
+	}
+	return s.syslog
+}
+
+func newSupervisor(cfg *Config, log *Logger) *Supervisor {
+	return &Supervisor{
+		cfg:     cfg,
+		log:     log,
+		environ: os.Environ(),
+		pids:    make(map[int]*Process),
+		state:   SupRunning,
+		inbox:   make(chan func(*Supervisor), 64),
+		done:    make(chan struct{}),
+		signals: make(chan os.Signal, 8),
+		sigchld: make(chan os.Signal, 1),
+	}
+}
+
+// group finds an active group by name.
+func (s *Supervisor) group(name string) *Group {
+	for _, g := range s.groups {
+		if g.cfg.Name == name {
+			return g
+		}
+	}
+	return nil
+}
+
+// addGroup activates a group: its AUTO log files are created now, before
+// any process runs (LOG-15). It reports false if the group is active.
+func (s *Supervisor) addGroup(cfg *GroupConfig) bool {
+	if s.group(cfg.Name) != nil {
+		return false
+	}
+	g := &Group{cfg: cfg}
+	for _, pc := range cfg.Processes {
+		p := newProcess(s, g, pc)
+		if err := p.openLogs(s.cfg.Supervisord.Childlogdir, s.cfg.Supervisord.Identifier); err != nil {
+			s.log.Errorf("%v", err)
+		}
+		g.procs = append(g.procs, p)
+	}
+	if cfg.Kind == KindListener {
+		g.pool = newPool(s, g)
+	}
+	s.groups = append(s.groups, g)
+	s.notify(evProcessGroupAdded, "groupname:"+cfg.Name+"\n")
+	return true
+}
+
+// removeGroup deactivates a group whose processes are all stopped.
+func (s *Supervisor) removeGroup(name string) bool {
+	g := s.group(name)
+	if g == nil || len(g.unstopped()) > 0 {
+		return false
+	}
+	s.groups = slices.DeleteFunc(s.groups, func(x *Group) bool { return x == g })
+	if g.pool != nil {
+		g.pool.close()
+	}
+	for _, p := range g.procs {
+		p.closeLogs()
+	}
+	s.notify(evProcessGroupRemoved, "groupname:"+name+"\n")
+	return true
+}
+
+// sortedGroups is the groups by priority; ties keep the order they were
+// added in, as 4.2.5's stable sort does.
+func (s *Supervisor) sortedGroups() []*Group {
+	gs := slices.Clone(s.groups)
+	slices.SortStableFunc(gs, func(a, b *Group) int { return a.cfg.Priority - b.cfg.Priority })
+	return gs
+}
+
+// allProcesses lists every process, groups by priority.
+func (s *Supervisor) allProcesses() []*Process {
+	var out []*Process
+	for _, g := range s.sortedGroups() {
+		out = append(out, g.procs...)
+	}
+	return out
+}
+
+// post hands work to the loop; it blocks only while the inbox is full,
+// and drops the work once the loop has ended.
+func (s *Supervisor) post(f func(*Supervisor)) {
+	select {
+	case s.inbox <- f:
+	case <-s.done:
+	}
+}
+
+// call runs f on the loop and returns its result, or the zero value if
+// the loop has ended.
+func call[T any](s *Supervisor, f func(*Supervisor) T) T {
+	reply := make(chan T, 1)
+	var zero T
+	select {
+	case s.inbox <- func(s *Supervisor) { reply <- f(s) }:
+	case <-s.done:
+		return zero
+	}
+	select {
+	case v := <-reply:
+		return v
+	case <-s.done:
+		return zero
+	}
+}
+
+// defer registers a check run after every pass of the loop until it
+// reports true; deferred RPC replies use it (RPC-08).
+func (s *Supervisor) deferUntil(check func(now time.Time) bool) {
+	if !check(time.Now()) {
+		s.waiters = append(s.waiters, check)
+	}
+}
+
+// run is the loop. It returns when every process has stopped after a
+// shutdown or restart request, reporting whether to restart.
+func (s *Supervisor) run() (restart bool) {
+	signal.Notify(s.signals, syscall.SIGTERM, syscall.SIGINT, syscall.SIGQUIT, syscall.SIGHUP, syscall.SIGUSR2)
+	signal.Notify(s.sigchld, syscall.SIGCHLD)
+	defer signal.Stop(s.signals)
+	defer signal.Stop(s.sigchld)
+	defer close(s.done)
+
+	s.notify(evSupervisorRunning, "")
+	s.events.startTicks(time.Now())
+	timer := time.NewTimer(time.Hour)
+	defer timer.Stop()
+	for {
+		now := time.Now()
+		s.pass(now)
+		if s.state != SupRunning && s.advanceShutdown(now) {
+			return s.state == SupRestarting
+		}
+		timer.Reset(s.untilNextDeadline(now))
+		select {
+		case f := <-s.inbox:
+			f(s)
+		case sig := <-s.signals:
+			s.handleSignal(sig.(syscall.Signal))
+		case <-s.sigchld:
+			s.log.Debugf("received SIGCHLD indicating a child quit")
+			s.reap()
+		case <-timer.C:
+		}
+	}
+}
+
+// pass runs the transitions of every process, event dispatch, ticks and
+// deferred replies, in 4.2.5's order.
+func (s *Supervisor) pass(now time.Time) {
+	running := s.state == SupRunning
+	for _, g := range s.sortedGroups() {
+		for _, p := range g.procs {
+			p.transition(now, running)
+		}
+		if g.pool != nil {
+			g.pool.dispatch()
+		}
+	}
+	s.events.tick(s, now)
+	s.runWaiters(now)
+}
+
+func (s *Supervisor) runWaiters(now time.Time) {
+	if len(s.waiters) == 0 {
+		return
+	}
+	pending := s.waiters[:0]
+	for _, w := range s.waiters {
+		if !w(now) {
+			pending = append(pending, w)
+		}
+	}
+	s.waiters = pending
+}
+
+// untilNextDeadline is how long the loop may sleep with nothing arriving.
+func (s *Supervisor) untilNextDeadline(now time.Time) time.Duration {
+	next := now.Add(time.Hour)
+	consider := func(t time.Time) {
+		if !t.IsZero() && t.Before(next) {
+			next = t
+		}
+	}
+	running := s.state == SupRunning
+	for _, g := range s.groups {
+		for _, p := range g.procs {
+			consider(p.nextDeadline(running))
+		}
+	}
+	consider(s.events.nextTick())
+	if len(s.waiters) > 0 {
+		consider(now.Add(time.Second))
+	}
+	if s.stopping {
+		consider(s.lastShutdownReport.Add(3 * time.Second))
+	}
+	d := next.Sub(now)
+	if d < 0 {
+		return 0
+	}
+	// Deadlines are compared with >=, so waking at the deadline is enough;
+	// a millisecond more absorbs timer rounding without a busy loop.
+	return d + time.Millisecond
+}
+
+// advanceShutdown stops the groups one at a time, highest priority first,
+// and reports true once nothing is left running (PROC-23).
+func (s *Supervisor) advanceShutdown(now time.Time) bool {
+	if !s.stopping {
+		s.stopping = true
+		s.stopGroups = s.sortedGroups()
+		s.notify(evSupervisorStopping, "")
+	}
+	for len(s.stopGroups) > 0 {
+		g := s.stopGroups[len(s.stopGroups)-1]
+		g.stopAll()
+		if len(g.unstopped()) > 0 {
+			break
+		}
+		s.stopGroups = s.stopGroups[:len(s.stopGroups)-1]
+	}
+	var names []string
+	for _, g := range s.groups {
+		for _, p := range g.unstopped() {
+			names = append(names, p.cfg.Name)
+		}
+	}
+	if len(names) == 0 {
+		return true
+	}
+	if now.Sub(s.lastShutdownReport) > 3*time.Second {
+		s.log.Infof("waiting for %s to die", strings.Join(names, ", "))
+		s.lastShutdownReport = now
+	}
+	return false
+}
+
+// reap collects every child that has exited (PROC-25); pids we did not
+// spawn (orphans adopted as PID 1) are only logged.
+func (s *Supervisor) reap() {
+	for {
+		var ws syscall.WaitStatus
+		pid, err := syscall.Wait4(-1, &ws, syscall.WNOHANG, nil)
+		if err == syscall.EINTR {
+			continue
+		}
+		if err != nil || pid <= 0 {
+			return
+		}
+		p := s.pids[pid]
+		if p == nil {
+			_, msg := decodeWaitStatus(ws)
+			s.log.Infof("reaped unknown pid %d (%s)", pid, msg)
+			continue
+		}
+		delete(s.pids, pid)
+		p.finish(ws)
+	}
+}
+
+// handleSignal reacts to a signal sent to supervisord (SUP-04).
+func (s *Supervisor) handleSignal(sig syscall.Signal) {
+	switch sig {
+	case syscall.SIGTERM, syscall.SIGINT, syscall.SIGQUIT:
+		s.log.Warnf("received %s indicating exit request", signalName(sig))
+		s.state = SupShutdown
+	case syscall.SIGHUP:
+		if s.state == SupShutdown {
+			s.log.Warnf("ignored %s indicating restart request (shutdown in progress)", signalName(sig))
+			return
+		}
+		s.log.Warnf("received %s indicating restart request", signalName(sig))
+		s.state = SupRestarting
+	case syscall.SIGUSR2:
+		s.log.Infof("received %s indicating log reopen request", signalName(sig))
+		s.reopenLogs()
+	}
+}
+
+// reopenLogs reopens the main log and every child log (LOG-07).
+func (s *Supervisor) reopenLogs() {
+	s.log.Infof("supervisord logreopen")
+	s.log.Reopen()
+	for _, g := range s.groups {
+		for _, p := range g.procs {
+			p.reopenLogs()
+		}
+	}
+}

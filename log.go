@@ -1,0 +1,676 @@
+// Logs: the main activity log and the files that hold children's output,
+// with Supervisor 4.2.5's line format and rotation rules (LOG-01..20).
+package main
+
+import (
+	"bytes"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"io"
+	"log/syslog"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+	"unicode/utf8"
+)
+
+// logFile is a file that rotates after a write leaves it at or past
+// maxBytes (LOG-04). It is shared by the goroutines that copy a process's
+// output, so it guards itself.
+type logFile struct {
+	mu       sync.Mutex
+	path     string
+	maxBytes int64
+	backups  int
+	f        *os.File
+	size     int64
+	regular  bool // only regular files can be rotated or cleared by unlinking
+	refs     int  // open while a spawn of the process still has a pipe open
+	warned   bool
+	onError  func(error)
+}
+
+// openLogFile opens path for appending and notes whether it is a regular
+// file. Targets like /dev/stdout work too; they are never rotated.
+func openLogFile(path string, maxBytes int64, backups int) (*logFile, error) {
+	l := &logFile{path: path, maxBytes: maxBytes, backups: backups}
+	if err := l.open(os.O_APPEND); err != nil {
+		return nil, err
+	}
+	return l, nil
+}
+
+func (l *logFile) open(mode int) error {
+	f, err := os.OpenFile(l.path, os.O_WRONLY|os.O_CREATE|mode, 0o666)
+	if err != nil {
+		return err
+	}
+	l.f = f
+	l.size = 0
+	l.regular = false
+	if st, err := f.Stat(); err == nil {
+		l.regular = st.Mode().IsRegular()
+		if l.regular {
+			l.size = st.Size()
+		}
+	}
+	return nil
+}
+
+// Write appends p, then rotates if the file reached maxBytes. A file that
+// cannot be written (full disk, closed) drops the bytes and reports once per
+// failure streak rather than stalling the writer.
+func (l *logFile) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.f == nil {
+		if err := l.open(os.O_APPEND); err != nil {
+			return 0, l.fail(err)
+		}
+	}
+	n, err := l.f.Write(p)
+	l.size += int64(n)
+	if err != nil {
+		return n, l.fail(err)
+	}
+	l.warned = false
+	if l.maxBytes > 0 && l.size >= l.maxBytes && l.regular {
+		if err := l.rotate(); err != nil {
+			return n, l.fail(err)
+		}
+	}
+	return n, nil
+}
+
+func (l *logFile) fail(err error) error {
+	err = fmt.Errorf("log file %s: %w", l.path, err)
+	if !l.warned && l.onError != nil {
+		l.warned = true
+		l.onError(err)
+	}
+	return err
+}
+
+// rotate renames path.(k) to path.(k+1) for k = backups-1..1, then path to
+// path.1, and starts an empty path; with no backups it just truncates.
+func (l *logFile) rotate() error {
+	l.f.Close()
+	l.f = nil
+	if l.backups > 0 {
+		for i := l.backups - 1; i > 0; i-- {
+			src := fmt.Sprintf("%s.%d", l.path, i)
+			if _, err := os.Stat(src); err == nil {
+				renameOver(src, fmt.Sprintf("%s.%d", l.path, i+1))
+			}
+		}
+		renameOver(l.path, l.path+".1")
+	}
+	return l.open(os.O_TRUNC)
+}
+
+// renameOver moves src to dst, tolerating either having vanished (a cleanup
+// script may have removed them meanwhile).
+func renameOver(src, dst string) {
+	if err := os.Remove(dst); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return
+	}
+	os.Rename(src, dst)
+}
+
+// Reopen closes and reopens the file, for logrotate's "create" style (LOG-07).
+func (l *logFile) Reopen() error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.f == nil {
+		return nil
+	}
+	l.f.Close()
+	l.f = nil
+	return l.open(os.O_APPEND)
+}
+
+// Clear empties the log: a regular file is deleted and recreated (backups
+// are kept), as 4.2.5 does; anything else is only truncated, so clearing a
+// /dev/stdout log never replaces the device (SEC-09).
+func (l *logFile) Clear() error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	wasOpen := l.f != nil
+	if wasOpen {
+		l.f.Close()
+		l.f = nil
+	}
+	if st, err := os.Stat(l.path); err == nil && !st.Mode().IsRegular() {
+		return l.open(os.O_TRUNC)
+	}
+	if err := os.Remove(l.path); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return err
+	}
+	return l.open(os.O_TRUNC)
+}
+
+// acquire opens the file for one more writer; release closes it when the
+// last writer is done, so a stopped process holds no descriptors (LOG-11).
+func (l *logFile) acquire() error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.refs++
+	if l.f == nil {
+		return l.open(os.O_APPEND)
+	}
+	return nil
+}
+
+func (l *logFile) release() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.refs--
+	if l.refs <= 0 && l.f != nil {
+		l.refs = 0
+		l.f.Close()
+		l.f = nil
+	}
+}
+
+// Close closes the file whatever its writers.
+func (l *logFile) Close() error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.f == nil {
+		return nil
+	}
+	err := l.f.Close()
+	l.f = nil
+	return err
+}
+
+// Logger is the main activity log (LOG-01..07). It is written by the
+// supervisor loop and, for rare messages, by HTTP and pipe goroutines.
+type Logger struct {
+	mu     sync.Mutex
+	level  LogLevel
+	file   *logFile
+	sys    *syslog.Writer
+	echo   io.Writer // supervisord's stdout in the foreground (LOG-05)
+	buf    []byte
+	nowFun func() time.Time
+}
+
+// newLogger opens the main log described by cfg. echo, if not nil, gets a
+// copy of every record.
+func newLogger(cfg *SupervisordConfig, echo io.Writer) (*Logger, error) {
+	l := &Logger{level: cfg.LogLevel, echo: echo, nowFun: time.Now}
+	if cfg.Logfile == "syslog" {
+		w, err := syslog.New(syslog.LOG_INFO|syslog.LOG_USER, "")
+		if err != nil {
+			return nil, fmt.Errorf("open syslog: %w", err)
+		}
+		l.sys = w
+		return l, nil
+	}
+	f, err := openLogFile(cfg.Logfile, cfg.LogfileMaxBytes, cfg.LogfileBackups)
+	if err != nil {
+		return nil, err
+	}
+	l.file = f
+	if cfg.LogfileMaxBytes > 0 && !f.regular {
+		l.Warnf("logfile %s is not a regular file, so it is never rotated (logfile_maxbytes ignored)", cfg.Logfile)
+	}
+	return l, nil
+}
+
+// Enabled reports whether a record at level would be written.
+func (l *Logger) Enabled(level LogLevel) bool { return level >= l.level }
+
+// Log writes one record: "YYYY-MM-DD HH:MM:SS,mmm LEVL message\n".
+func (l *Logger) Log(level LogLevel, msg string) {
+	if level < l.level {
+		return
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	b := l.buf[:0]
+	b = l.nowFun().AppendFormat(b, "2006-01-02 15:04:05,000")
+	b = append(b, ' ')
+	b = append(b, level.Code()...)
+	b = append(b, ' ')
+	b = append(b, msg...)
+	b = append(b, '\n')
+	l.buf = b
+	if l.file != nil {
+		l.file.Write(b)
+	}
+	if l.sys != nil {
+		l.sys.Info(string(b[:len(b)-1]))
+	}
+	if l.echo != nil {
+		l.echo.Write(b)
+	}
+}
+
+func (l *Logger) logf(level LogLevel, format string, args []any) {
+	if level < l.level {
+		return
+	}
+	l.Log(level, fmt.Sprintf(format, args...))
+}
+
+func (l *Logger) Critf(format string, args ...any)    { l.logf(LevelCritical, format, args) }
+func (l *Logger) Errorf(format string, args ...any)   { l.logf(LevelError, format, args) }
+func (l *Logger) Warnf(format string, args ...any)    { l.logf(LevelWarn, format, args) }
+func (l *Logger) Infof(format string, args ...any)    { l.logf(LevelInfo, format, args) }
+func (l *Logger) Debugf(format string, args ...any)   { l.logf(LevelDebug, format, args) }
+func (l *Logger) Blatherf(format string, args ...any) { l.logf(LevelBlather, format, args) }
+
+// Reopen reopens the main log file (SIGUSR2).
+func (l *Logger) Reopen() error {
+	if l.file == nil {
+		return nil
+	}
+	return l.file.Reopen()
+}
+
+// Path is the main log file, or "" when logging to syslog.
+func (l *Logger) Path() string {
+	if l.file == nil {
+		return ""
+	}
+	return l.file.path
+}
+
+// Clear deletes and recreates the main log file (clearLog, RPC-33). Like
+// 4.2.5, "reopening log file" is logged once per destination before the
+// file is reopened, so the new file starts empty.
+func (l *Logger) Clear() error {
+	if l.file == nil {
+		return nil
+	}
+	if err := os.Remove(l.file.path); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return err
+	}
+	if l.echo != nil {
+		l.Infof("reopening log file")
+	}
+	l.Infof("reopening log file")
+	return l.file.Clear()
+}
+
+// Close closes the log's file or syslog connection.
+func (l *Logger) Close() {
+	if l.file != nil {
+		l.file.Close()
+	}
+	if l.sys != nil {
+		l.sys.Close()
+	}
+}
+
+// stripANSI removes CSI sequences (ESC [ ... terminator) from one chunk of
+// output as 4.2.5 does (LOG-14): a sequence cut by the chunk end swallows
+// the rest of the chunk.
+func stripANSI(dst, s []byte) []byte {
+	for {
+		i := bytes.Index(s, []byte("\x1b["))
+		if i < 0 {
+			return append(dst, s...)
+		}
+		dst = append(dst, s[:i]...)
+		s = s[i+2:]
+		end := bytes.IndexAny(s, "HfABCDRsuJKhlpm")
+		if end < 0 {
+			return dst
+		}
+		s = s[end+1:]
+	}
+}
+
+// pyRepr quotes s the way Python's repr() quotes a str, for messages that
+// 4.2.5 builds with %r.
+func pyRepr(s string) string {
+	quote := "'"
+	if strings.Contains(s, "'") && !strings.Contains(s, `"`) {
+		quote = `"`
+	}
+	var b strings.Builder
+	b.WriteString(quote)
+	for _, r := range s {
+		switch {
+		case r == '\\':
+			b.WriteString(`\\`)
+		case string(r) == quote:
+			b.WriteString(`\` + quote)
+		case r == '\n':
+			b.WriteString(`\n`)
+		case r == '\r':
+			b.WriteString(`\r`)
+		case r == '\t':
+			b.WriteString(`\t`)
+		case r < 0x20 || r == 0x7f:
+			fmt.Fprintf(&b, `\x%02x`, r)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	b.WriteString(quote)
+	return b.String()
+}
+
+// chunkPool holds the read buffers of output pipes. 4.2.5 reads up to
+// 128 KiB at a time; a buffer lives as long as one spawn's pipe.
+var chunkPool = sync.Pool{New: func() any { b := make([]byte, 128<<10); return &b }}
+
+// outputCopier moves one output pipe of one spawn to its destinations: the
+// log file, syslog, the main log at debug level, and, only when configured,
+// the loop (events, capture mode, the listener protocol).
+type outputCopier struct {
+	name    string // process name
+	channel string // "stdout" or "stderr"
+	file    *logFile
+	sys     *syslog.Writer
+	mainlog *Logger
+	strip   bool
+	events  bool           // PROCESS_LOG_* events (*_events_enabled)
+	capture *captureBuffer // nil unless *_capture_maxbytes > 0
+	post    func(func(*Supervisor))
+	onRaw   func(data []byte) // loop-side handler of the unprocessed bytes (listener protocol)
+	onData  func(data []byte) // loop-side handler for PROCESS_LOG events; nil if none
+	onComm  func(data []byte) // loop-side handler for a finished capture block
+	scratch []byte
+}
+
+// run copies r until EOF. The goroutine parks on the poller without a
+// buffer and takes one from the pool only when data is ready, so a quiet
+// process costs no buffer memory.
+func (c *outputCopier) run(r *os.File) {
+	defer func() {
+		r.Close()
+		if c.file != nil {
+			c.file.release()
+		}
+	}()
+	rc, err := r.SyscallConn()
+	if err != nil {
+		return
+	}
+	for {
+		var bp *[]byte
+		var n int
+		var rerr error
+		err := rc.Read(func(fd uintptr) bool {
+			bp = chunkPool.Get().(*[]byte)
+			n, rerr = readFd(fd, *bp)
+			if rerr == syscall.EAGAIN {
+				chunkPool.Put(bp)
+				bp = nil
+				return false
+			}
+			return true
+		})
+		if errors.Is(err, os.ErrDeadlineExceeded) {
+			// The process has exited: take what is still in the pipe, as
+			// 4.2.5 drains before closing, and stop.
+			rc.Control(func(fd uintptr) { c.drain(fd) })
+			return
+		}
+		if bp == nil {
+			return
+		}
+		if n > 0 {
+			c.handle((*bp)[:n])
+		}
+		chunkPool.Put(bp)
+		if err != nil || rerr != nil || n <= 0 {
+			return
+		}
+	}
+}
+
+// drain copies whatever can be read from fd without waiting.
+func (c *outputCopier) drain(fd uintptr) {
+	bp := chunkPool.Get().(*[]byte)
+	defer chunkPool.Put(bp)
+	for {
+		n, err := readFd(fd, *bp)
+		if n <= 0 || err != nil {
+			return
+		}
+		c.handle((*bp)[:n])
+	}
+}
+
+func readFd(fd uintptr, buf []byte) (int, error) {
+	for {
+		n, err := syscall.Read(int(fd), buf)
+		if err != syscall.EINTR {
+			return n, err
+		}
+	}
+}
+
+func (c *outputCopier) handle(data []byte) {
+	if c.onRaw != nil {
+		chunk := bytes.Clone(data)
+		c.post(func(*Supervisor) { c.onRaw(chunk) })
+	}
+	if c.capture == nil {
+		c.record(data)
+		return
+	}
+	c.capture.feed(data, c.record, c.commDone)
+}
+
+// record sends one piece of output everywhere it goes.
+func (c *outputCopier) record(data []byte) {
+	if len(data) == 0 {
+		return
+	}
+	if c.strip {
+		c.scratch = stripANSI(c.scratch[:0], data)
+		data = c.scratch
+	}
+	if c.capture != nil && c.capture.active {
+		c.capture.write(data)
+	} else {
+		if c.file != nil {
+			c.file.Write(data)
+		}
+		if c.sys != nil {
+			c.toSyslog(data)
+		}
+	}
+	if c.mainlog != nil && c.mainlog.Enabled(LevelDebug) {
+		c.mainlog.Debugf("%s %s output:\n%s", pyRepr(c.name), c.channel, decodeOutput(data))
+	}
+	if c.onData != nil {
+		chunk := bytes.Clone(data)
+		c.post(func(*Supervisor) { c.onData(chunk) })
+	}
+}
+
+func (c *outputCopier) commDone(data []byte) {
+	if c.mainlog != nil {
+		c.mainlog.Debugf("%s %s emitted a comm event", pyRepr(c.name), c.channel)
+	}
+	if c.onComm != nil {
+		chunk := bytes.Clone(data)
+		c.post(func(*Supervisor) { c.onComm(chunk) })
+	}
+}
+
+// toSyslog sends each line as "<process name> <line>" (LOG-17).
+func (c *outputCopier) toSyslog(data []byte) {
+	text := strings.TrimRight(string(data), "\n")
+	for _, line := range strings.Split(text, "\n") {
+		c.sys.Info(c.name + " " + line)
+	}
+}
+
+// decodeOutput renders output for the main log as 4.2.5 does: UTF-8 text,
+// or Python's bytes repr prefixed "Undecodable: ".
+func decodeOutput(b []byte) string {
+	if utf8.Valid(b) {
+		return string(b)
+	}
+	return "Undecodable: " + pyBytesRepr(b)
+}
+
+// Capture-mode tokens (EVT-20).
+const (
+	captureBegin = "<!--XSUPERVISOR:BEGIN-->"
+	captureEnd   = "<!--XSUPERVISOR:END-->"
+)
+
+// captureBuffer implements capture mode for one channel: text between the
+// BEGIN and END tokens is collected (keeping at most maxBytes, dropping from
+// the front as 4.2.5's BoundIO does) instead of being logged.
+type captureBuffer struct {
+	maxBytes int
+	active   bool
+	pending  []byte // output not yet classified (may hold a partial token)
+	buf      []byte
+}
+
+func (c *captureBuffer) write(b []byte) {
+	if len(c.buf)+len(b) > c.maxBytes {
+		drop := min(len(b), len(c.buf))
+		c.buf = c.buf[drop:]
+	}
+	c.buf = append(c.buf, b...)
+}
+
+// feed classifies new output: log gets text outside capture blocks (and the
+// text inside, which record routes into the buffer), done gets each finished
+// block. Like 4.2.5, output no longer than the awaited token is held back
+// until more arrives.
+func (c *captureBuffer) feed(data []byte, log func([]byte), done func([]byte)) {
+	c.pending = append(c.pending, data...)
+	for {
+		token := captureBegin
+		if c.active {
+			token = captureEnd
+		}
+		if len(c.pending) <= len(token) {
+			return
+		}
+		data := c.pending
+		i := bytes.Index(data, []byte(token))
+		if i < 0 {
+			keep := prefixAtEnd(data, token)
+			log(data[:len(data)-keep])
+			c.pending = append(c.pending[:0], data[len(data)-keep:]...)
+			return
+		}
+		log(data[:i])
+		after := data[i+len(token):]
+		c.toggle(done)
+		c.pending = append(c.pending[:0], after...)
+		if len(after) == 0 {
+			return
+		}
+	}
+}
+
+func (c *captureBuffer) toggle(done func([]byte)) {
+	c.active = !c.active
+	if !c.active {
+		done(c.buf)
+		c.buf = c.buf[:0]
+	}
+}
+
+// prefixAtEnd returns the length of the longest proper prefix of token that
+// data ends with, so a token split across reads is not logged.
+func prefixAtEnd(data []byte, token string) int {
+	for n := min(len(token)-1, len(data)); n > 0; n-- {
+		if bytes.HasSuffix(data, []byte(token[:n])) {
+			return n
+		}
+	}
+	return 0
+}
+
+// pyBytesRepr renders b like Python's repr() of a bytes object.
+func pyBytesRepr(b []byte) string {
+	quote := byte('\'')
+	if bytes.IndexByte(b, '\'') >= 0 && bytes.IndexByte(b, '"') < 0 {
+		quote = '"'
+	}
+	var s strings.Builder
+	s.WriteString("b")
+	s.WriteByte(quote)
+	for _, c := range b {
+		switch {
+		case c == '\\' || c == quote:
+			s.WriteByte('\\')
+			s.WriteByte(c)
+		case c == '\n':
+			s.WriteString(`\n`)
+		case c == '\r':
+			s.WriteString(`\r`)
+		case c == '\t':
+			s.WriteString(`\t`)
+		case c < 0x20 || c >= 0x7f:
+			fmt.Fprintf(&s, `\x%02x`, c)
+		default:
+			s.WriteByte(c)
+		}
+	}
+	s.WriteByte(quote)
+	return s.String()
+}
+
+// autoLogChars are the characters of AUTO log names' random part, as in
+// Python's tempfile.
+const autoLogChars = "abcdefghijklmnopqrstuvwxyz0123456789_"
+
+// makeAutoLogFile creates dir/<prefix><8 random chars>.log with mode 0600
+// and returns its path (LOG-15).
+func makeAutoLogFile(dir, prefix string) (string, error) {
+	var rnd [8]byte
+	for range 100 {
+		if _, err := rand.Read(rnd[:]); err != nil {
+			return "", err
+		}
+		for i, b := range rnd {
+			rnd[i] = autoLogChars[int(b)%len(autoLogChars)]
+		}
+		path := filepath.Join(dir, prefix+string(rnd[:])+".log")
+		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+		if errors.Is(err, os.ErrExist) {
+			continue
+		}
+		if err != nil {
+			return "", err
+		}
+		f.Close()
+		return path, nil
+	}
+	return "", fmt.Errorf("no unused AUTO log name in %s", dir)
+}
+
+// cleanAutoLogs deletes AUTO logs left by an earlier run with the same
+// identifier (LOG-16).
+func cleanAutoLogs(log *Logger, dir, identifier string) {
+	re, err := regexp.Compile(`^.+?---` + regexp.QuoteMeta(identifier) + `-\S+\.log\.?\d{0,4}`)
+	if err != nil {
+		return
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		log.Warnf("Could not clear childlog dir")
+		return
+	}
+	for _, e := range entries {
+		if re.MatchString(e.Name()) {
+			path := filepath.Join(dir, e.Name())
+			if err := os.Remove(path); err != nil {
+				log.Warnf("Failed to clean up %s", pyRepr(path))
+			}
+		}
+	}
+}
