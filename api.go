@@ -503,13 +503,13 @@ func (p *Process) info(now time.Time) Struct {
 	if p.stderrLog != nil {
 		stderr = p.stderrLog.path
 	}
-	start, stop := unixSeconds(p.laststart), unixSeconds(p.laststop)
+	start, stop := cappedInt(int64(unixSeconds(p.laststart))), cappedInt(int64(unixSeconds(p.laststop)))
 	return Struct{
 		{"name", p.cfg.Name},
 		{"group", p.group.cfg.Name},
 		{"start", start},
 		{"stop", stop},
-		{"now", int(now.Unix())},
+		{"now", cappedInt(now.Unix())},
 		{"state", int(p.state)},
 		{"statename", p.state.String()},
 		{"spawnerr", p.spawnerr},

@@ -324,9 +324,10 @@ func (h *httpHandler) serveRPC(w http.ResponseWriter, r *http.Request) {
 	}
 	method, params, err := decodeCall(body)
 	if err != nil {
-		reason := "unmarshallable"
-		if errors.Is(err, errNoMethodName) {
-			reason = "no method name"
+		reason := reasonUnmarshallable
+		var de *decodeError
+		if errors.As(err, &de) {
+			reason = de.Reason
 		}
 		h.sup.log.Errorf("XML-RPC request data %s is invalid: %s", pyRepr(string(body)), reason)
 		httpError(w, http.StatusBadRequest)

@@ -4,7 +4,6 @@ package main
 
 import (
 	"fmt"
-	"io"
 	"strings"
 	"syscall"
 )
@@ -52,17 +51,6 @@ func makeNamespec(g, p string) string {
 func loadConfig(path string) (*Config, error)     { return nil, fmt.Errorf("not yet") }
 func findConfigFile(argv0 string) (string, error) { return "", fmt.Errorf("not yet") }
 
-type Struct []Member
-type Member struct {
-	Name  string
-	Value any
-}
-
-var errNoMethodName = fmt.Errorf("no method name")
-
-func decodeCall(body []byte) (string, []any, error)     { return "", nil, errNoMethodName }
-func encodeResponse(w io.Writer, v any) error           { return nil }
-func encodeFault(w io.Writer, code int, t string) error { return nil }
 func splitNamespec(ns string) (string, string) {
 	g, p, ok := strings.Cut(ns, ":")
 	if !ok {
