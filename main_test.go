@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -70,19 +71,44 @@ func poll(check func() bool) bool {
 	}
 }
 
-// rpcClient connects to the scenario's supervisord over its unix socket,
+// rpcClient talks to the scenario's supervisord over its unix socket,
 // using kolo/xmlrpc as an independent client.
-func rpcClient(ts *testscript.TestScript) *xmlrpc.Client {
+type rpcClient struct {
+	http *http.Client
+}
+
+func newRPCClient(ts *testscript.TestScript) *rpcClient {
 	sock := filepath.Join(ts.Getenv("WORK"), "sup.sock")
 	transport := &http.Transport{DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
 		var d net.Dialer
 		return d.DialContext(ctx, "unix", sock)
 	}}
-	c, err := xmlrpc.NewClient("http://localhost/RPC2", transport)
+	return &rpcClient{http: &http.Client{Transport: transport, Timeout: waitDeadline}}
+}
+
+// call returns the decoded result, or an xmlrpc.FaultError.
+func (c *rpcClient) call(method string, params []any, result any) error {
+	req, err := xmlrpc.NewRequest("http://localhost/RPC2", method, params)
 	if err != nil {
-		ts.Fatalf("xmlrpc client: %v", err)
+		return err
 	}
-	return c
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return err
+	}
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("HTTP %s", resp.Status)
+	}
+	r := xmlrpc.Response(body)
+	if err := r.Err(); err != nil {
+		return err
+	}
+	return r.Unmarshal(result)
 }
 
 // waitstate name STATE: poll getProcessInfo until the process is in STATE.
@@ -90,14 +116,13 @@ func cmdWaitState(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) != 2 {
 		ts.Fatalf("usage: waitstate name STATE")
 	}
-	c := rpcClient(ts)
-	defer c.Close()
+	c := newRPCClient(ts)
 	last := "no answer"
 	ok := poll(func() bool {
 		var info struct {
 			Statename string `xmlrpc:"statename"`
 		}
-		if err := c.Call("supervisor.getProcessInfo", args[0], &info); err != nil {
+		if err := c.call("supervisor.getProcessInfo", []any{args[0]}, &info); err != nil {
 			last = err.Error()
 			return false
 		}
@@ -166,15 +191,14 @@ func cmdRPC(ts *testscript.TestScript, neg bool, args []string) {
 	if len(args) < 1 {
 		ts.Fatalf("usage: rpc method [args...]")
 	}
-	c := rpcClient(ts)
-	defer c.Close()
+	c := newRPCClient(ts)
 	params := make([]any, 0, len(args)-1)
 	for _, a := range args[1:] {
 		params = append(params, rpcArg(a))
 	}
 	var result any
-	err := c.Call(args[0], params, &result)
-	if fault, ok := err.(*xmlrpc.FaultError); ok {
+	err := c.call(args[0], params, &result)
+	if fault, ok := err.(xmlrpc.FaultError); ok {
 		fmt.Fprintf(ts.Stdout(), "FAULT %d %s\n", fault.Code, fault.String)
 		if !neg {
 			ts.Fatalf("%s: fault %d %s", args[0], fault.Code, fault.String)
