@@ -53,15 +53,14 @@ func (d *daemon) openServers(cfg *Config, log *Logger) (*httpServers, error) {
 			hasSupervisor = true
 		}
 	}
-	open := func(section, user, pass string, listen func() (net.Listener, string, error)) error {
+	open := func(section, path, user, pass string, listen func() (net.Listener, error)) error {
 		var l net.Listener
-		var path string
 		var err error
 		if adopt {
 			l, err = net.FileListener(os.NewFile(uintptr(fd), section))
 			fd++
 		} else {
-			l, path, err = listen()
+			l, err = listen()
 		}
 		if err != nil {
 			hs.close()
@@ -81,17 +80,15 @@ func (d *daemon) openServers(cfg *Config, log *Logger) (*httpServers, error) {
 		return nil
 	}
 	for _, c := range cfg.InetServers {
-		if err := open(c.Section, c.Username, c.Password, func() (net.Listener, string, error) {
-			l, err := listenInet(c.Host, c.Port)
-			return l, "", err
+		if err := open(c.Section, "", c.Username, c.Password, func() (net.Listener, error) {
+			return listenInet(c.Host, c.Port)
 		}); err != nil {
 			return nil, err
 		}
 	}
 	for _, c := range cfg.UnixServers {
-		if err := open(c.Section, c.Username, c.Password, func() (net.Listener, string, error) {
-			l, err := listenUnix(c)
-			return l, c.File, err
+		if err := open(c.Section, c.File, c.Username, c.Password, func() (net.Listener, error) {
+			return listenUnix(c)
 		}); err != nil {
 			return nil, err
 		}
