@@ -78,7 +78,10 @@ type rpcClient struct {
 }
 
 func newRPCClient(ts *testscript.TestScript) *rpcClient {
-	sock := filepath.Join(ts.Getenv("WORK"), "sup.sock")
+	return unixRPCClient(filepath.Join(ts.Getenv("WORK"), "sup.sock"))
+}
+
+func unixRPCClient(sock string) *rpcClient {
 	transport := &http.Transport{DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
 		var d net.Dialer
 		return d.DialContext(ctx, "unix", sock)
