@@ -953,8 +953,11 @@ func apiAddProcessGroup(s *Supervisor, args []any) (any, error) {
 	if gc == nil {
 		return nil, faultf(faultBadName, name)
 	}
-	if !s.addGroup(gc) {
+	switch err := s.addGroup(gc); {
+	case errors.Is(err, errAlreadyAdded):
 		return nil, faultf(faultAlreadyAdded, name)
+	case err != nil:
+		return nil, faultf(faultFailed, err)
 	}
 	return true, nil
 }

@@ -395,7 +395,9 @@ func (d *daemon) runOnce(cfg *Config) (bool, error) {
 	s.events.serial = d.serial
 	s.serverURL = childServerURL(cfg)
 	for _, g := range cfg.Groups {
-		s.addGroup(g)
+		if err := s.addGroup(g); err != nil {
+			return false, &usageError{err.Error()}
+		}
 	}
 	servers.serve(s)
 	defer servers.close()

@@ -506,6 +506,9 @@ func (p *Process) closeIO() {
 		p.stdin.close()
 		p.stdin = nil
 	}
+	if p.group.fcgi != nil {
+		p.group.fcgi.release()
+	}
 	for _, f := range p.outputs {
 		f.SetReadDeadline(time.Now())
 	}
@@ -514,7 +517,7 @@ func (p *Process) closeIO() {
 
 // startIO starts copying a new child's output and feeding its stdin.
 func (p *Process) startIO(pid int, pp *pipes) {
-	p.stdin = &stdinWriter{f: pp.stdinW}
+	p.stdin = &stdinWriter{f: pp.stdinW, closed: pp.stdinW == nil}
 	out := p.copier(pid, "stdout", p.stdoutLog, p.cfg.Stdout)
 	if p.listener != nil {
 		// A listener's stdout carries the protocol: it is never captured

@@ -68,10 +68,25 @@ func (p *Process) startChild(path string, argv []string) (int, error) {
 		Files: pp.childFds(),
 		Sys:   &syscall.SysProcAttr{Setpgid: true},
 	}
+	if fcgi := p.group.fcgi; fcgi != nil {
+		// A FastCGI child's fd 0 is the group's socket, not a pipe.
+		sock, err := fcgi.acquire()
+		if err != nil {
+			pp.closeChildEnds()
+			pp.closeParentEnds()
+			return 0, fmt.Errorf("Could not create FastCGI socket %s: %v", fcgi.cfg.URL, err)
+		}
+		attr.Files[0] = sock.Fd()
+		pp.stdinW.Close()
+		pp.stdinW = nil
+	}
 	pid, err := p.forkExec(path, argv, attr)
 	pp.closeChildEnds()
 	if err != nil {
 		pp.closeParentEnds()
+		if p.group.fcgi != nil {
+			p.group.fcgi.release()
+		}
 		return 0, err
 	}
 	p.startIO(pid, pp)

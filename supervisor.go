@@ -4,6 +4,7 @@
 package main
 
 import (
+	"errors"
 	"log/syslog"
 	"os"
 	"os/signal"
@@ -38,8 +39,9 @@ func (s SupState) String() string {
 // Group is an active process group.
 type Group struct {
 	cfg   *GroupConfig
-	procs []*Process // priority, then name order
-	pool  *Pool      // event listener pools only
+	procs []*Process  // priority, then name order
+	pool  *Pool       // event listener pools only
+	fcgi  *fcgiSocket // FastCGI programs only
 }
 
 // unstopped lists the group's processes that are not in a stopped state.
@@ -131,13 +133,21 @@ func (s *Supervisor) group(name string) *Group {
 	return nil
 }
 
+var errAlreadyAdded = errors.New("group already active")
+
 // addGroup activates a group: its AUTO log files are created now, before
-// any process runs (LOG-15). It reports false if the group is active.
-func (s *Supervisor) addGroup(cfg *GroupConfig) bool {
+// any process runs (LOG-15), and a FastCGI socket is tried once (PROC-29).
+func (s *Supervisor) addGroup(cfg *GroupConfig) error {
 	if s.group(cfg.Name) != nil {
-		return false
+		return errAlreadyAdded
 	}
 	g := &Group{cfg: cfg}
+	if cfg.Kind == KindFCGI && cfg.Socket != nil {
+		g.fcgi = &fcgiSocket{cfg: cfg.Socket, log: s.log}
+		if err := g.fcgi.check(); err != nil {
+			return err
+		}
+	}
 	for _, pc := range cfg.Processes {
 		p := newProcess(s, g, pc)
 		if err := p.openLogs(s.cfg.Supervisord.Childlogdir, s.cfg.Supervisord.Identifier); err != nil {
@@ -150,7 +160,7 @@ func (s *Supervisor) addGroup(cfg *GroupConfig) bool {
 	}
 	s.groups = append(s.groups, g)
 	s.notify(evProcessGroupAdded, "groupname:"+cfg.Name+"\n")
-	return true
+	return nil
 }
 
 // removeGroup deactivates a group whose processes are all stopped.
