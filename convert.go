@@ -1,0 +1,1046 @@
+// Value converters for supervisord.conf: every option string becomes a typed
+// value here, with the error texts Supervisor 4.2.5 prints (SUP-01, SEC-07).
+// Several of those texts come from Python itself (int(), repr(), shlex, the
+// % operator), so the small Python emulations they need live here too.
+package main
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"os/user"
+	"sort"
+	"strconv"
+	"strings"
+	"syscall"
+	"unicode"
+	"unicode/utf8"
+)
+
+// pyIsSpace is Python's str.isspace for one character; unlike Go it also
+// counts the ASCII separators 0x1c..0x1f.
+func pyIsSpace(r rune) bool {
+	return unicode.IsSpace(r) || (r >= 0x1c && r <= 0x1f)
+}
+
+func pyStrip(s string) string  { return strings.TrimFunc(s, pyIsSpace) }
+func pyRstrip(s string) string { return strings.TrimRightFunc(s, pyIsSpace) }
+
+// pyRepr renders a string the way Python's repr() does, since 4.2.5 quotes
+// user values with %r in most of its messages.
+func pyRepr(s string) string {
+	quote := '\''
+	if strings.ContainsRune(s, '\'') && !strings.ContainsRune(s, '"') {
+		quote = '"'
+	}
+	var b strings.Builder
+	b.WriteRune(quote)
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		i += size
+		switch {
+		case r == utf8.RuneError && size == 1:
+			fmt.Fprintf(&b, `\x%02x`, s[i-1])
+		case r == quote || r == '\\':
+			b.WriteRune('\\')
+			b.WriteRune(r)
+		case r == '\t':
+			b.WriteString(`\t`)
+		case r == '\n':
+			b.WriteString(`\n`)
+		case r == '\r':
+			b.WriteString(`\r`)
+		case r < ' ' || r == 0x7f:
+			fmt.Fprintf(&b, `\x%02x`, r)
+		case r < 0x7f || unicode.IsPrint(r):
+			b.WriteRune(r)
+		case r <= 0xff:
+			fmt.Fprintf(&b, `\x%02x`, r)
+		case r <= 0xffff:
+			fmt.Fprintf(&b, `\u%04x`, r)
+		default:
+			fmt.Fprintf(&b, `\U%08x`, r)
+		}
+	}
+	b.WriteRune(quote)
+	return b.String()
+}
+
+// pyIntError is Python's int() failure text; Python cuts the repr at 200
+// characters.
+func pyIntError(s string, base int) error {
+	r := []rune(pyRepr(s))
+	if len(r) > 200 {
+		r = r[:200]
+	}
+	return fmt.Errorf("invalid literal for int() with base %d: %s", base, string(r))
+}
+
+// pyParseInt accepts what Python's int(s, base) accepts for base 8 and 10:
+// surrounding whitespace, a sign, single underscores between digits and, for
+// base 8, a 0o prefix. Values beyond int64 are refused.
+func pyParseInt(s string, base int) (int64, bool) {
+	t := pyStrip(s)
+	neg := false
+	if t != "" && (t[0] == '+' || t[0] == '-') {
+		neg = t[0] == '-'
+		t = t[1:]
+	}
+	prefixed := false
+	if base == 8 && len(t) > 2 && t[0] == '0' && (t[1] == 'o' || t[1] == 'O') {
+		t, prefixed = t[2:], true
+	}
+	if prefixed && strings.HasPrefix(t, "_") {
+		t = t[1:]
+	}
+	if t == "" || t[0] == '_' || t[len(t)-1] == '_' || strings.Contains(t, "__") {
+		return 0, false
+	}
+	n, err := strconv.ParseInt(strings.ReplaceAll(t, "_", ""), base, 64)
+	if err != nil || strings.ContainsAny(t, "+-") {
+		return 0, false
+	}
+	if neg {
+		n = -n
+	}
+	return n, true
+}
+
+// pyInt is 4.2.5's integer(): Python int() with its error text.
+func pyInt(s string) (int, error) {
+	n, ok := pyParseInt(s, 10)
+	if !ok || n != int64(int(n)) {
+		return 0, pyIntError(s, 10)
+	}
+	return int(n), nil
+}
+
+// parseBool accepts true/yes/on/1 and false/no/off/0 in any case (CFG-06).
+func parseBool(s string) (bool, error) {
+	switch strings.ToLower(s) {
+	case "yes", "true", "on", "1":
+		return true, nil
+	case "no", "false", "off", "0":
+		return false, nil
+	}
+	return false, errors.New("not a valid boolean value: " + pyRepr(s))
+}
+
+// parseByteSize reads an integer with an optional KB/MB/GB suffix (CFG-06).
+// Like 4.2.5 the value is lower-cased first, so errors show it lower-cased.
+func parseByteSize(s string) (int64, error) {
+	v := strings.ToLower(s)
+	mult := int64(1)
+	for _, suf := range []struct {
+		s string
+		m int64
+	}{{"kb", 1 << 10}, {"mb", 1 << 20}, {"gb", 1 << 30}} {
+		if strings.HasSuffix(v, suf.s) {
+			v, mult = v[:len(v)-2], suf.m
+			break
+		}
+	}
+	n, ok := pyParseInt(v, 10)
+	if !ok {
+		return 0, pyIntError(v, 10)
+	}
+	return n * mult, nil
+}
+
+// parseOctal is int(s, 8) with 4.2.5's message.
+func parseOctal(s string) (int, error) {
+	n, ok := pyParseInt(s, 8)
+	if !ok || n != int64(int(n)) {
+		return 0, fmt.Errorf("%s can not be converted to an octal type", s)
+	}
+	return int(n), nil
+}
+
+// pySignals holds the names Python's signal module defines on Linux, which
+// are the names 4.2.5 accepts (including aliases and the SIG_* constants).
+var pySignals = map[string]syscall.Signal{
+	"SIGHUP": 1, "SIGINT": 2, "SIGQUIT": 3, "SIGILL": 4, "SIGTRAP": 5,
+	"SIGABRT": 6, "SIGIOT": 6, "SIGBUS": 7, "SIGFPE": 8, "SIGKILL": 9,
+	"SIGUSR1": 10, "SIGSEGV": 11, "SIGUSR2": 12, "SIGPIPE": 13, "SIGALRM": 14,
+	"SIGTERM": 15, "SIGSTKFLT": 16, "SIGCHLD": 17, "SIGCLD": 17, "SIGCONT": 18,
+	"SIGSTOP": 19, "SIGTSTP": 20, "SIGTTIN": 21, "SIGTTOU": 22, "SIGURG": 23,
+	"SIGXCPU": 24, "SIGXFSZ": 25, "SIGVTALRM": 26, "SIGPROF": 27,
+	"SIGWINCH": 28, "SIGIO": 29, "SIGPOLL": 29, "SIGPWR": 30, "SIGSYS": 31,
+	"SIGRTMIN": 34, "SIGRTMAX": 64,
+	"SIG_DFL": 0, "SIG_IGN": 1, "SIG_BLOCK": 0, "SIG_UNBLOCK": 1, "SIG_SETMASK": 2,
+}
+
+// signalNames is options.signame's table: where Python has aliases, the
+// name it reports.
+var signalNames = map[syscall.Signal]string{
+	1: "SIGHUP", 2: "SIGINT", 3: "SIGQUIT", 4: "SIGILL", 5: "SIGTRAP",
+	6: "SIGABRT", 7: "SIGBUS", 8: "SIGFPE", 9: "SIGKILL", 10: "SIGUSR1",
+	11: "SIGSEGV", 12: "SIGUSR2", 13: "SIGPIPE", 14: "SIGALRM", 15: "SIGTERM",
+	16: "SIGSTKFLT", 17: "SIGCHLD", 18: "SIGCONT", 19: "SIGSTOP", 20: "SIGTSTP",
+	21: "SIGTTIN", 22: "SIGTTOU", 23: "SIGURG", 24: "SIGXCPU", 25: "SIGXFSZ",
+	26: "SIGVTALRM", 27: "SIGPROF", 28: "SIGWINCH", 29: "SIGPOLL", 30: "SIGPWR",
+	31: "SIGSYS", 34: "SIGRTMIN", 64: "SIGRTMAX",
+}
+
+// signalName names a signal as 4.2.5 does in logs ("signal 32" when the
+// number has no name).
+func signalName(sig syscall.Signal) string {
+	if name, ok := signalNames[sig]; ok {
+		return name
+	}
+	return fmt.Sprintf("signal %d", int(sig))
+}
+
+// parseSignal reads a signal number or name, with or without SIG, in any
+// case (CFG-06). Numbers must be ones Python knows (0..31, 34, 64).
+func parseSignal(s string) (syscall.Signal, error) {
+	var sig syscall.Signal
+	if n, ok := pyParseInt(s, 10); ok {
+		sig = syscall.Signal(n)
+		if n != int64(sig) {
+			return 0, fmt.Errorf("value %s is not a valid signal number", pyRepr(s))
+		}
+	} else {
+		name := strings.ToUpper(pyStrip(s))
+		if !strings.HasPrefix(name, "SIG") {
+			name = "SIG" + name
+		}
+		num, known := pySignals[name]
+		if !known {
+			return 0, fmt.Errorf("value %s is not a valid signal name", pyRepr(s))
+		}
+		sig = num
+	}
+	if _, named := signalNames[sig]; !named && sig != 0 {
+		return 0, fmt.Errorf("value %s is not a valid signal number", pyRepr(s))
+	}
+	return sig, nil
+}
+
+// parseExitCodes reads a comma-separated list of 0..255 (CFG-57).
+func parseExitCodes(s string) ([]int, error) {
+	codes := []int{}
+	if s == "" {
+		return codes, nil
+	}
+	for _, part := range strings.Split(s, ",") {
+		n, ok := pyParseInt(part, 10)
+		if !ok || n < 0 || n > 255 {
+			return nil, errors.New("not a valid list of exit codes: " + pyRepr(s))
+		}
+		codes = append(codes, int(n))
+	}
+	return codes, nil
+}
+
+// parseEnvironment reads KEY=val,KEY2="val 2" the way 4.2.5 does (CFG-49):
+// a non-POSIX shlex token stream taken as key, '=', value, then one skipped
+// separator token, so A=a b silently yields A=a.
+func parseEnvironment(s string) (map[string]string, error) {
+	tokens, err := shlexWords(s)
+	if err != nil {
+		return nil, err
+	}
+	env := map[string]string{}
+	for i := 0; i < len(tokens); i += 4 {
+		if len(tokens)-i < 3 || tokens[i+1] != "=" {
+			return nil, fmt.Errorf("Unexpected end of key/value pairs in value '%s'", s)
+		}
+		env[tokens[i]] = strings.Trim(tokens[i+2], `'"`)
+	}
+	return env, nil
+}
+
+// shlexWordChars are the characters that build a word in the environment
+// lexer (Python's non-POSIX shlex plus the ones 4.2.5 adds).
+const shlexWordChars = "abcdfeghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_/.+-():"
+
+// shlexWords tokenises like Python's shlex.shlex(s) in non-POSIX mode:
+// quoted strings keep their quotes, '#' comments run to the end of the
+// line (and glue the next line onto a word in progress), any other
+// character is a token of its own.
+func shlexWords(s string) ([]string, error) {
+	var tokens []string
+	in := []rune(s)
+	isWord := func(r rune) bool { return r < 0x80 && strings.ContainsRune(shlexWordChars, r) }
+	isBlank := func(r rune) bool { return strings.ContainsRune(" \t\r\n", r) }
+	skipLine := func(i int) int {
+		for i < len(in) && in[i] != '\n' {
+			i++
+		}
+		return i + 1
+	}
+	i := 0
+	for i < len(in) {
+		r := in[i]
+		switch {
+		case isBlank(r):
+			i++
+		case r == '#':
+			i = skipLine(i)
+		case r == '\'' || r == '"':
+			end := i + 1
+			for end < len(in) && in[end] != r {
+				end++
+			}
+			if end >= len(in) {
+				return nil, errors.New("No closing quotation")
+			}
+			tokens = append(tokens, string(in[i:end+1]))
+			i = end + 1
+		case isWord(r):
+			var tok []rune
+			for i < len(in) {
+				c := in[i]
+				if c == '#' {
+					i = skipLine(i)
+					continue
+				}
+				if !isWord(c) && c != '\'' && c != '"' {
+					break
+				}
+				tok = append(tok, c)
+				i++
+			}
+			tokens = append(tokens, string(tok))
+		default:
+			tokens = append(tokens, string(r))
+			i++
+		}
+	}
+	return tokens, nil
+}
+
+// splitCommand splits command= like Python's shlex.split (POSIX rules,
+// no comments): quotes group, backslash escapes outside single quotes.
+func splitCommand(command string) ([]string, error) {
+	var args []string
+	var tok []rune
+	inToken := false
+	in := []rune(command)
+	for i := 0; i < len(in); i++ {
+		r := in[i]
+		switch {
+		case r == ' ' || r == '\t' || r == '\r' || r == '\n':
+			if inToken {
+				args = append(args, string(tok))
+				tok, inToken = nil, false
+			}
+		case r == '\\':
+			if i+1 >= len(in) {
+				return nil, errors.New("No escaped character")
+			}
+			i++
+			tok, inToken = append(tok, in[i]), true
+		case r == '\'' || r == '"':
+			inToken = true
+			end, quoted, err := shlexQuoted(in, i)
+			if err != nil {
+				return nil, err
+			}
+			tok = append(tok, quoted...)
+			i = end
+		default:
+			tok, inToken = append(tok, r), true
+		}
+	}
+	if inToken {
+		args = append(args, string(tok))
+	}
+	return args, nil
+}
+
+// shlexQuoted reads the quoted run starting at in[start] and returns the
+// index of the closing quote and the unquoted text. Inside double quotes a
+// backslash escapes only '"' and '\'.
+func shlexQuoted(in []rune, start int) (int, []rune, error) {
+	q := in[start]
+	var out []rune
+	for i := start + 1; i < len(in); i++ {
+		r := in[i]
+		switch {
+		case r == q:
+			return i, out, nil
+		case q == '"' && r == '\\':
+			if i+1 >= len(in) {
+				return 0, nil, errors.New("No escaped character")
+			}
+			i++
+			if in[i] != '"' && in[i] != '\\' {
+				out = append(out, '\\')
+			}
+			out = append(out, in[i])
+		default:
+			out = append(out, r)
+		}
+	}
+	return 0, nil, errors.New("No closing quotation")
+}
+
+var logLevelsByName = map[string]LogLevel{
+	"critical": LevelCritical, "error": LevelError, "warn": LevelWarn,
+	"info": LevelInfo, "debug": LevelDebug, "trace": LevelTrace, "blather": LevelBlather,
+}
+
+// parseLogLevel reads loglevel= (CFG-23).
+func parseLogLevel(s string) (LogLevel, error) {
+	if l, ok := logLevelsByName[strings.ToLower(s)]; ok {
+		return l, nil
+	}
+	return 0, fmt.Errorf("bad logging level name %s", pyRepr(s))
+}
+
+// Code is the four-letter level name used in the main log (LOG-02).
+func (l LogLevel) Code() string {
+	switch l {
+	case LevelCritical:
+		return "CRIT"
+	case LevelError:
+		return "ERRO"
+	case LevelWarn:
+		return "WARN"
+	case LevelInfo:
+		return "INFO"
+	case LevelDebug:
+		return "DEBG"
+	case LevelTrace:
+		return "TRAC"
+	case LevelBlather:
+		return "BLAT"
+	}
+	return fmt.Sprintf("Level %d", int(l))
+}
+
+// lookupUser resolves a user name or numeric uid that must exist, and the
+// user's primary group (CFG-06 user).
+func lookupUser(s string) (uid, gid int, err error) {
+	var u *user.User
+	if n, ok := pyParseInt(s, 10); ok {
+		u, err = user.LookupId(strconv.FormatInt(n, 10))
+		if err != nil {
+			return 0, 0, fmt.Errorf("Invalid user id %s", s)
+		}
+	} else if u, err = user.Lookup(s); err != nil {
+		return 0, 0, fmt.Errorf("Invalid user name %s", s)
+	}
+	uid, _ = strconv.Atoi(u.Uid)
+	gid, _ = strconv.Atoi(u.Gid)
+	return uid, gid, nil
+}
+
+// lookupGroup resolves a group name or numeric gid that must exist.
+func lookupGroup(s string) (int, error) {
+	var g *user.Group
+	var err error
+	if n, ok := pyParseInt(s, 10); ok {
+		g, err = user.LookupGroupId(strconv.FormatInt(n, 10))
+	} else {
+		g, err = user.LookupGroup(s)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("Invalid group name %s", s)
+	}
+	gid, _ := strconv.Atoi(g.Gid)
+	return gid, nil
+}
+
+// parseUserGroup reads "user" or "user:group" (chown=, socket_owner=); a
+// missing group is -1.
+func parseUserGroup(s string) (uid, gid int, err error) {
+	name, group, hasGroup := strings.Cut(s, ":")
+	uid, _, err = lookupUser(name)
+	gid = -1
+	if err == nil && hasGroup {
+		gid, err = lookupGroup(group)
+	}
+	if err != nil {
+		return 0, 0, fmt.Errorf("Invalid user:group definition %s", s)
+	}
+	return uid, gid, nil
+}
+
+// pyExpandUser is os.path.expanduser: ~ and ~name at the start only.
+func pyExpandUser(p string) string {
+	if !strings.HasPrefix(p, "~") {
+		return p
+	}
+	i := strings.IndexByte(p, '/')
+	if i < 0 {
+		i = len(p)
+	}
+	var home string
+	if i == 1 {
+		if h, ok := os.LookupEnv("HOME"); ok {
+			home = h
+		} else if u, err := user.LookupId(strconv.Itoa(os.Getuid())); err == nil {
+			home = u.HomeDir
+		} else {
+			return p
+		}
+	} else {
+		u, err := user.Lookup(p[1:i])
+		if err != nil {
+			return p
+		}
+		home = u.HomeDir
+	}
+	home = strings.TrimRight(home, "/")
+	if home+p[i:] == "" {
+		return "/"
+	}
+	return home + p[i:]
+}
+
+// pyDirname is os.path.dirname ("" for a bare name, trailing slashes
+// dropped unless the head is all slashes).
+func pyDirname(p string) string {
+	head := p[:strings.LastIndexByte(p, '/')+1]
+	if head != "" && strings.Trim(head, "/") != "" {
+		head = strings.TrimRight(head, "/")
+	}
+	return head
+}
+
+// pyJoin is os.path.join for two parts.
+func pyJoin(a, b string) string {
+	switch {
+	case strings.HasPrefix(b, "/"):
+		return b
+	case a == "" || strings.HasSuffix(a, "/"):
+		return a + b
+	}
+	return a + "/" + b
+}
+
+// pyNormpath is os.path.normpath; unlike filepath.Clean it keeps exactly
+// two leading slashes.
+func pyNormpath(p string) string {
+	if p == "" {
+		return "."
+	}
+	lead := ""
+	switch {
+	case strings.HasPrefix(p, "//") && !strings.HasPrefix(p, "///"):
+		lead = "//"
+	case strings.HasPrefix(p, "/"):
+		lead = "/"
+	}
+	var parts []string
+	for _, c := range strings.Split(p, "/") {
+		switch {
+		case c == "" || c == ".":
+		case c == ".." && len(parts) > 0 && parts[len(parts)-1] != "..":
+			parts = parts[:len(parts)-1]
+		case c == ".." && lead != "":
+		default:
+			parts = append(parts, c)
+		}
+	}
+	out := lead + strings.Join(parts, "/")
+	if out == "" {
+		return "."
+	}
+	return out
+}
+
+// pyAbspath is os.path.abspath.
+func pyAbspath(p string) string {
+	if !strings.HasPrefix(p, "/") {
+		cwd, err := os.Getwd()
+		if err == nil {
+			p = pyJoin(cwd, p)
+		}
+	}
+	return pyNormpath(p)
+}
+
+// pyNormalizePath is 4.2.5's normalize_path: ~ expanded, made absolute
+// against the current directory, normalised.
+func pyNormalizePath(p string) string {
+	return pyNormpath(pyAbspath(pyExpandUser(p)))
+}
+
+func isDir(p string) bool {
+	st, err := os.Stat(p)
+	return err == nil && st.IsDir()
+}
+
+// existingDirPath expands ~ and checks that the directory part of p, if
+// any, exists (log files, pidfile). The path is not made absolute.
+func existingDirPath(p string) (string, error) {
+	np := pyExpandUser(p)
+	dir := pyDirname(np)
+	if dir == "" || isDir(dir) {
+		return np, nil
+	}
+	return "", fmt.Errorf("The directory named as part of the path %s does not exist", p)
+}
+
+// existingDirectory expands ~ and requires a directory (childlogdir,
+// directory).
+func existingDirectory(p string) (string, error) {
+	np := pyExpandUser(p)
+	if isDir(np) {
+		return np, nil
+	}
+	return "", fmt.Errorf("%s is not an existing directory", p)
+}
+
+// validName strips a program, group or process name and rejects the
+// characters that break namespecs and URLs (CFG-06 names).
+func validName(name string) (string, error) {
+	s := pyStrip(name)
+	for _, c := range []string{" ", ":", "/"} {
+		if strings.Contains(s, c) {
+			return "", fmt.Errorf("Invalid name: %s because of character: %s", pyRepr(name), pyRepr(c))
+		}
+	}
+	return s, nil
+}
+
+// parseAutoRestart reads autorestart= (CFG-56).
+func parseAutoRestart(s string) (AutoRestart, error) {
+	v := strings.ToLower(s)
+	switch v {
+	case "yes", "true", "on", "1":
+		return RestartAlways, nil
+	case "no", "false", "off", "0":
+		return RestartNever, nil
+	case "unexpected":
+		return RestartUnexpected, nil
+	}
+	return 0, fmt.Errorf("invalid 'autorestart' value %s", pyRepr(v))
+}
+
+// parsePort is 4.2.5's port_number: an int within 1..65535.
+func parsePort(s string) (int, error) {
+	n, err := pyInt(s)
+	switch {
+	case err != nil:
+		return 0, err
+	case n < 1:
+		return 0, fmt.Errorf("%d is below lower bound (1)", n)
+	case n > 0xffff:
+		return 0, fmt.Errorf("%d is above upper bound (65535)", n)
+	}
+	return n, nil
+}
+
+// parseInetAddress reads port=: "9001", ":9001", "*:9001" or "host:9001"
+// (CFG-15); an empty host means all interfaces.
+func parseInetAddress(s string) (host string, port int, err error) {
+	i := strings.LastIndexByte(s, ':')
+	if i < 0 {
+		if port, err = parsePort(s); err != nil {
+			return "", 0, fmt.Errorf("not a valid port number: %s ", pyRepr(s))
+		}
+		return "", port, nil
+	}
+	host, p := strings.ToLower(s[:i]), s[i+1:]
+	if p == "" {
+		return "", 0, errors.New("no port number specified in ''")
+	}
+	if port, err = parsePort(p); err != nil {
+		return "", 0, err
+	}
+	if host == "*" {
+		host = ""
+	}
+	return host, port, nil
+}
+
+// listOfStrings is 4.2.5's list_of_strings: comma split, each part stripped.
+func listOfStrings(s string) []string {
+	if s == "" {
+		return nil
+	}
+	parts := strings.Split(s, ",")
+	for i, p := range parts {
+		parts[i] = pyStrip(p)
+	}
+	return parts
+}
+
+// sortedKeys returns a map's keys in Python's string order.
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// pyNames is the name table of a %(name)s expansion: an insertion-ordered
+// dict of strings and ints, since 4.2.5 hands Python a dict and both the
+// "Available names" list and a bare %s show it.
+type pyNames struct {
+	keys []string
+	vals map[string]any
+}
+
+func newPyNames() *pyNames { return &pyNames{vals: map[string]any{}} }
+
+// set adds or replaces a name; a replaced name keeps its position.
+func (n *pyNames) set(k string, v any) {
+	if _, ok := n.vals[k]; !ok {
+		n.keys = append(n.keys, k)
+	}
+	n.vals[k] = v
+}
+
+// update copies o's names into n, like dict.update.
+func (n *pyNames) update(o *pyNames) {
+	if o == nil {
+		return
+	}
+	for _, k := range o.keys {
+		n.set(k, o.vals[k])
+	}
+}
+
+// merged is a new table holding n's names, then o's.
+func (n *pyNames) merged(o *pyNames) *pyNames {
+	m := newPyNames()
+	m.update(n)
+	m.update(o)
+	return m
+}
+
+// repr renders the table as Python's dict repr.
+func (n *pyNames) repr() string {
+	parts := make([]string, len(n.keys))
+	for i, k := range n.keys {
+		parts[i] = pyRepr(k) + ": " + pyValueRepr(n.vals[k])
+	}
+	return "{" + strings.Join(parts, ", ") + "}"
+}
+
+func pyValueRepr(v any) string {
+	switch v := v.(type) {
+	case string:
+		return pyRepr(v)
+	case *pyNames:
+		return v.repr()
+	}
+	return fmt.Sprint(v)
+}
+
+func pyValueStr(v any) string {
+	switch v := v.(type) {
+	case string:
+		return v
+	case *pyNames:
+		return v.repr()
+	}
+	return fmt.Sprint(v)
+}
+
+func pyTypeName(v any) string {
+	switch v.(type) {
+	case string:
+		return "str"
+	case *pyNames:
+		return "dict"
+	}
+	return "int"
+}
+
+// pyKeyError is a %(name)s naming something the table lacks.
+type pyKeyError struct{ key string }
+
+func (e pyKeyError) Error() string { return pyRepr(e.key) }
+
+// expand is 4.2.5's expand(): Python's "s % names" with its error texts.
+// label names the option in messages (e.g. "program:x.command").
+func expand(s string, names *pyNames, label string) (string, error) {
+	out, err := pyFormat(s, names)
+	var ke pyKeyError
+	switch {
+	case errors.As(err, &ke):
+		avail := append([]string(nil), names.keys...)
+		sort.Strings(avail)
+		return "", fmt.Errorf("Format string %s for %s contains names (%s) which cannot be expanded. Available names: %s",
+			pyRepr(s), pyRepr(label), ke.Error(), strings.Join(avail, ", "))
+	case err != nil:
+		return "", fmt.Errorf("Format string %s for %s is badly formatted: %w", pyRepr(s), pyRepr(label), err)
+	}
+	return out, nil
+}
+
+// pySpec is one parsed conversion specification.
+type pySpec struct {
+	ljust, sign, blank, alt, zero bool
+	width, prec                   int // -1 = none
+	conv                          rune
+}
+
+// pyFormatter walks a format string as CPython's str % mapping does: a
+// %(name) lookup makes the value the one argument left; a spec without a
+// name consumes the mapping itself.
+type pyFormatter struct {
+	fmt    []rune
+	pos    int
+	names  *pyNames
+	arg    any
+	argsOK int // how many more specs may take an argument (Python's argidx)
+}
+
+func pyFormat(s string, names *pyNames) (string, error) {
+	f := &pyFormatter{fmt: []rune(s), names: names, arg: names, argsOK: 1}
+	var out strings.Builder
+	for f.pos < len(f.fmt) {
+		r := f.fmt[f.pos]
+		f.pos++
+		if r != '%' {
+			out.WriteRune(r)
+			continue
+		}
+		if f.pos < len(f.fmt) && f.fmt[f.pos] == '%' {
+			f.pos++
+			out.WriteRune('%')
+			continue
+		}
+		piece, err := f.conversion()
+		if err != nil {
+			return "", err
+		}
+		out.WriteString(piece)
+	}
+	return out.String(), nil
+}
+
+func (f *pyFormatter) next() (rune, bool) {
+	if f.pos >= len(f.fmt) {
+		return 0, false
+	}
+	r := f.fmt[f.pos]
+	f.pos++
+	return r, true
+}
+
+func (f *pyFormatter) nextArg() (any, error) {
+	if f.argsOK <= 0 {
+		return nil, errors.New("not enough arguments for format string")
+	}
+	f.argsOK--
+	return f.arg, nil
+}
+
+// conversion parses and renders one spec; f.pos is just past the '%'.
+func (f *pyFormatter) conversion() (string, error) {
+	if f.pos < len(f.fmt) && f.fmt[f.pos] == '(' {
+		if err := f.lookupKey(); err != nil {
+			return "", err
+		}
+	}
+	sp := pySpec{width: -1, prec: -1}
+	c, ok := f.next()
+	for ok && strings.ContainsRune("-+ #0", c) {
+		sp.ljust = sp.ljust || c == '-'
+		sp.sign = sp.sign || c == '+'
+		sp.blank = sp.blank || c == ' '
+		sp.alt = sp.alt || c == '#'
+		sp.zero = sp.zero || c == '0'
+		c, ok = f.next()
+	}
+	var err error
+	if c, ok, sp.width, err = f.number(c, ok); err != nil {
+		return "", err
+	}
+	if ok && c == '.' {
+		c, ok = f.next()
+		if c, ok, sp.prec, err = f.number(c, ok); err != nil {
+			return "", err
+		}
+		if sp.prec < 0 {
+			sp.prec = 0
+		}
+	}
+	if ok && (c == 'h' || c == 'l' || c == 'L') {
+		c, ok = f.next()
+	}
+	if !ok {
+		return "", errors.New("incomplete format")
+	}
+	sp.conv = c
+	v, err := f.nextArg()
+	if err != nil {
+		return "", err
+	}
+	return sp.render(v, f.pos-1)
+}
+
+// lookupKey reads "(name)" with nested parentheses and makes the named
+// value the current argument.
+func (f *pyFormatter) lookupKey() error {
+	depth, start := 1, f.pos+1
+	i := start
+	for ; i < len(f.fmt) && depth > 0; i++ {
+		switch f.fmt[i] {
+		case '(':
+			depth++
+		case ')':
+			depth--
+		}
+	}
+	if depth > 0 {
+		return errors.New("incomplete format key")
+	}
+	key := string(f.fmt[start : i-1])
+	f.pos = i
+	v, ok := f.names.vals[key]
+	if !ok {
+		return pyKeyError{key}
+	}
+	f.arg, f.argsOK = v, 1
+	return nil
+}
+
+// number reads a width or precision: digits, or '*' taking an argument.
+func (f *pyFormatter) number(c rune, ok bool) (rune, bool, int, error) {
+	if ok && c == '*' {
+		v, err := f.nextArg()
+		if err != nil {
+			return 0, false, 0, err
+		}
+		n, isInt := v.(int)
+		if !isInt {
+			return 0, false, 0, errors.New("* wants int")
+		}
+		c, ok = f.next()
+		return c, ok, n, nil
+	}
+	n := -1
+	for ok && c >= '0' && c <= '9' {
+		if n < 0 {
+			n = 0
+		}
+		n = n*10 + int(c-'0')
+		if n > 1<<30 {
+			return 0, false, 0, errors.New("width too big")
+		}
+		c, ok = f.next()
+	}
+	return c, ok, n, nil
+}
+
+// render formats one value; at is the index of the conversion character.
+func (sp pySpec) render(v any, at int) (string, error) {
+	switch sp.conv {
+	case 's', 'r', 'a':
+		s := pyValueStr(v)
+		if sp.conv != 's' {
+			s = pyValueRepr(v)
+		}
+		if sp.prec >= 0 && sp.prec < len([]rune(s)) {
+			s = string([]rune(s)[:sp.prec])
+		}
+		return sp.pad("", s, false), nil
+	case 'd', 'i', 'u', 'x', 'X', 'o':
+		return sp.integer(v)
+	case 'e', 'E', 'f', 'F', 'g', 'G':
+		n, ok := v.(int)
+		if !ok {
+			return "", fmt.Errorf("must be real number, not %s", pyTypeName(v))
+		}
+		return sp.float(float64(n)), nil
+	case 'c':
+		switch v := v.(type) {
+		case int:
+			if v < 0 || v > unicode.MaxRune {
+				return "", errors.New("%c arg not in range(0x110000)")
+			}
+			return sp.pad("", string(rune(v)), false), nil
+		case string:
+			if utf8.RuneCountInString(v) == 1 {
+				return sp.pad("", v, false), nil
+			}
+		}
+		return "", errors.New("%c requires int or char")
+	}
+	shown := '?'
+	if sp.conv >= 31 && sp.conv <= 126 {
+		shown = sp.conv
+	}
+	return "", fmt.Errorf("unsupported format character '%c' (0x%x) at index %d", shown, sp.conv, at)
+}
+
+func (sp pySpec) integer(v any) (string, error) {
+	n, ok := v.(int)
+	if !ok {
+		kind := "a real number"
+		if strings.ContainsRune("xXo", sp.conv) {
+			kind = "an integer"
+		}
+		return "", fmt.Errorf("%%%c format: %s is required, not %s", sp.conv, kind, pyTypeName(v))
+	}
+	mag := uint64(n)
+	if n < 0 {
+		mag = uint64(-n)
+	}
+	var digits, prefix string
+	switch sp.conv {
+	case 'x', 'X':
+		digits, prefix = strconv.FormatUint(mag, 16), "0x"
+	case 'o':
+		digits, prefix = strconv.FormatUint(mag, 8), "0o"
+	default:
+		digits = strconv.FormatUint(mag, 10)
+	}
+	if sp.conv == 'X' {
+		digits, prefix = strings.ToUpper(digits), "0X"
+	}
+	if !sp.alt {
+		prefix = ""
+	}
+	if len(digits) < sp.prec {
+		digits = strings.Repeat("0", sp.prec-len(digits)) + digits
+	}
+	return sp.pad(sp.signOf(n < 0)+prefix, digits, true), nil
+}
+
+func (sp pySpec) float(x float64) string {
+	prec := sp.prec
+	if prec < 0 {
+		prec = 6
+	}
+	conv := byte(unicode.ToLower(sp.conv))
+	if conv == 'g' && prec == 0 {
+		prec = 1
+	}
+	s := strconv.FormatFloat(math.Abs(x), conv, prec, 64)
+	if unicode.IsUpper(sp.conv) {
+		s = strings.ToUpper(s)
+	}
+	return sp.pad(sp.signOf(x < 0), s, true)
+}
+
+func (sp pySpec) signOf(negative bool) string {
+	switch {
+	case negative:
+		return "-"
+	case sp.sign:
+		return "+"
+	case sp.blank:
+		return " "
+	}
+	return ""
+}
+
+// pad applies width: left or right spaces, or zeros after the sign and
+// prefix for numbers.
+func (sp pySpec) pad(head, body string, numeric bool) string {
+	n := sp.width - utf8.RuneCountInString(head) - utf8.RuneCountInString(body)
+	if n <= 0 {
+		return head + body
+	}
+	switch {
+	case sp.ljust:
+		return head + body + strings.Repeat(" ", n)
+	case sp.zero && numeric:
+		return head + strings.Repeat("0", n) + body
+	}
+	return strings.Repeat(" ", n) + head + body
+}
