@@ -107,6 +107,7 @@ func TestConfigBadConfigs(t *testing.T) {
 		{"stopasgroup", prog + "stopasgroup=true\nkillasgroup=false\n", "Cannot set stopasgroup=true and killasgroup=false in section 'program:x' (file: '{file}')"},
 		{"group unknown", sup + "[group:g]\nprograms=a\n", "[group:g] names unknown program or fcgi-program a"},
 		{"group ambiguous", sup + "[group:g]\nprograms=a\n[program:a]\ncommand=a\n[fcgi-program:a]\ncommand=a\nsocket=tcp://a:1\n", "[group:g] name a is ambiguous (exists as program and fcgi-program)"},
+		{"group second member", sup + "[group:g]\nprograms=a,b\n[program:a]\ncommand=a\n", "[program:a] names unknown program or fcgi-program b"},
 		{"group name", sup + "[group:a b]\n", "Invalid name: 'a b' because of character: ' '"},
 		{"group member name", sup + "[group:g]\nprograms=x y\n[program:x y]\ncommand=x\n", "Invalid name: 'x y' because of character: ' ' in section 'program:x y' (file: '{file}')"},
 		{"no events", sup + "[eventlistener:l]\ncommand=x\n", `[eventlistener:l] section requires an "events" line`},
@@ -125,6 +126,8 @@ func TestConfigBadConfigs(t *testing.T) {
 		{"user name", prog + "user=nosuchuserq\n", "Invalid user name nosuchuserq in section 'program:x' (file: '{file}')"},
 		{"user id", prog + "user=98765\n", "Invalid user id 98765 in section 'program:x' (file: '{file}')"},
 		{"supervisord user", sup + "user=nosuchuserq\n", "Invalid user name nosuchuserq"},
+		{"supervisord empty user", sup + "user=\n", "Invalid user name "},
+		{"checked after servers", sup + "user=nosuchuserq\n[inet_http_server]\n", "section [inet_http_server] has no port value"},
 		{"umask", prog + "umask=999\n", "999 can not be converted to an octal type in section 'program:x' (file: '{file}')"},
 		{"parse error", "[supervisord]\nfoo=bar\n\n\nx\nthis is not ini\n", "Source contains parsing errors: '{file}'\n\t[line  5]: 'x\\n'\n\t[line  6]: 'this is not ini\\n'"},
 		{"parse error kinds", "[supervisord]\n x=1\n=y\nbad line\n\tindented\n", "Source contains parsing errors: '{file}'\n\t[line  3]: '=y\\n'\n\t[line  4]: 'bad line\\n'\n\t[line  5]: '\\tindented\\n'"},
@@ -801,5 +804,21 @@ socket=unix:///tmp/f.sock
 	asFCGI := load(strings.Replace(base, "[program:p]\ncommand=p\n", "[fcgi-program:p]\ncommand=p\nsocket=tcp://a:1\n", 1))
 	if group(t, old, "p").Equal(group(t, asFCGI, "p")) || group(t, asFCGI, "p").Equal(group(t, old, "p")) {
 		t.Error("program and fcgi-program compare equal")
+	}
+}
+
+// TestConfigIncludeDefaultHere: with [include], %(here)s in [DEFAULT] is
+// replaced per file, so each section gets its own file's directory
+// (checked against 4.2.5). Unknown sections and keys are ignored.
+func TestConfigIncludeDefaultHere(t *testing.T) {
+	dir := t.TempDir()
+	writeConf(t, dir, "d/a.conf", "[program:a]\ncommand=a\ndepends_on=m\n")
+	cfg, err := loadConfig(writeConf(t, dir, "main.conf", "[DEFAULT]\ndirectory=%(here)s\n[supervisord]\n[include]\nfiles=d/*.conf\n[program:m]\ncommand=m\n[unknown_section]\nfoo=bar\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, m := group(t, cfg, "a").Processes[0], group(t, cfg, "m").Processes[0]
+	if a.Directory != dir+"/d" || m.Directory != dir || cfg.Supervisord.Directory != dir {
+		t.Errorf("directories: a %q, m %q, supervisord %q", a.Directory, m.Directory, cfg.Supervisord.Directory)
 	}
 }
