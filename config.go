@@ -289,7 +289,7 @@ func (r *cfgReader) opt(option string) (string, bool) {
 	if !ok || r.err != nil {
 		return "", false
 	}
-	v, r.err = expand(v, r.l.env.merged(r.extra), r.section+"."+option)
+	v, r.err = pyExpand(v, r.l.env.merged(r.extra), r.section+"."+option)
 	return v, r.err == nil
 }
 
@@ -299,7 +299,7 @@ func (r *cfgReader) str(option, def string) string {
 	if v, ok := r.opt(option); ok || r.err != nil {
 		return v
 	}
-	v, err := expand(def, r.l.env.merged(r.extra), r.section+"."+option)
+	v, err := pyExpand(def, r.l.env.merged(r.extra), r.section+"."+option)
 	r.fail(err)
 	return v
 }
@@ -359,7 +359,7 @@ func loadConfig(path string) (*Config, error) {
 	if cfg.Groups, err = l.groups(); err != nil {
 		return nil, err
 	}
-	mergeEnvironment(cfg)
+	mergeSupervisordEnvironment(cfg)
 	if err := l.servers(cfg); err != nil {
 		return nil, err
 	}
@@ -375,9 +375,9 @@ func loadConfig(path string) (*Config, error) {
 	return cfg, nil
 }
 
-// mergeEnvironment puts [supervisord] environment= under every process's
+// mergeSupervisordEnvironment puts [supervisord] environment= under every process's
 // own (PROC-28), as 4.2.5 stores it and compares it on reread.
-func mergeEnvironment(cfg *Config) {
+func mergeSupervisordEnvironment(cfg *Config) {
 	for _, g := range cfg.Groups {
 		for _, p := range g.Processes {
 			env := maps.Clone(cfg.Supervisord.Environment)
@@ -398,7 +398,7 @@ func (l *cfgLoader) include() error {
 	if !ok {
 		return errors.New(".ini file has [include] section, but no files setting")
 	}
-	files, err := expand(files, pyNamesOf("here", l.here, "host_node_name", l.node).merged(l.env), "include.files")
+	files, err := pyExpand(files, pyNamesOf("here", l.here, "host_node_name", l.node).merged(l.env), "include.files")
 	if err != nil {
 		return err
 	}
@@ -466,14 +466,14 @@ func (l *cfgLoader) supervisord(sc *SupervisordConfig) error {
 	}
 	// 4.2.5 expands environment= a second time (CFG-04 quirk), with the
 	// names it had before this section's environment was known.
-	envStr, err := expand(envStr, pyNamesOf("here", l.here, "host_node_name", l.node).merged(l.env), "environment")
+	envStr, err := pyExpand(envStr, pyNamesOf("here", l.here, "host_node_name", l.node).merged(l.env), "environment")
 	if err != nil {
 		return err
 	}
 	if sc.Environment, err = parseEnvironment(envStr); err != nil {
 		return err
 	}
-	for _, k := range sortedKeys(sc.Environment) {
+	for _, k := range pySortedKeys(sc.Environment) {
 		l.env.set("ENV_"+k, sc.Environment[k])
 	}
 	return nil
@@ -532,10 +532,10 @@ const (
 // entryPointRe is the syntax pkg_resources accepts for "x=" + spec.
 var entryPointRe = regexp.MustCompile(`^\s*(.+?)\s*=\s*([\p{L}\p{N}_.]+)\s*(?::\s*([\p{L}\p{N}_.]+))?\s*(\[.*\])?\s*$`)
 
-// resolveSpec stands in for importing a Python "module:callable": only
+// resolvePythonSpec stands in for importing a Python "module:callable": only
 // the one callable we implement resolves; anything else gets 4.2.5's text
 // for an unimportable spec.
-func resolveSpec(spec, want, section string) (string, error) {
+func resolvePythonSpec(spec, want, section string) (string, error) {
 	m := entryPointRe.FindStringSubmatch("x=" + spec)
 	if m == nil {
 		return "", fmt.Errorf("(%s, %s)", pyRepr("EntryPoint must be in 'name=module:attrs [extras]' format"), pyRepr("x="+spec))
@@ -559,7 +559,7 @@ func (l *cfgLoader) rpcInterfaces() ([]string, error) {
 		if !ok {
 			return nil, fmt.Errorf("section [%s] does not specify a %s", s, key)
 		}
-		if _, err := resolveSpec(spec, mainRPCFactory, s); err != nil {
+		if _, err := resolvePythonSpec(spec, mainRPCFactory, s); err != nil {
 			return nil, err
 		}
 		for _, k := range l.ini.options(s) {
@@ -570,13 +570,13 @@ func (l *cfgLoader) rpcInterfaces() ([]string, error) {
 		if r.err != nil {
 			return nil, r.err
 		}
-		spaces = append(spaces, sectionName(s))
+		spaces = append(spaces, iniSectionName(s))
 	}
 	return spaces, nil
 }
 
-// sectionName is the part of a section name after the first ':'.
-func sectionName(section string) string {
+// iniSectionName is the part of a section name after the first ':'.
+func iniSectionName(section string) string {
 	_, name, _ := strings.Cut(section, ":")
 	return name
 }
@@ -614,7 +614,7 @@ func configLess(p1 int, n1 string, p2 int, n2 string) bool {
 // heterogeneous reads [group:x] sections (CFG-80..81).
 func (l *cfgLoader) heterogeneous(groups *[]*GroupConfig, inGroup map[string]bool) error {
 	for _, s := range l.ini.withPrefix("group:") {
-		name, err := validName(sectionName(s))
+		name, err := processOrGroupName(iniSectionName(s))
 		if err != nil {
 			return err
 		}
@@ -669,7 +669,7 @@ func (l *cfgLoader) programs(groups *[]*GroupConfig, inGroup map[string]bool) er
 		if inGroup[s] {
 			continue
 		}
-		name, err := validName(sectionName(s))
+		name, err := processOrGroupName(iniSectionName(s))
 		if err != nil {
 			return err
 		}
@@ -687,8 +687,8 @@ func (l *cfgLoader) programs(groups *[]*GroupConfig, inGroup map[string]bool) er
 	return nil
 }
 
-// eventTypes are the names events= accepts (EVT-01).
-var eventTypes = map[string]bool{
+// listenerEventNames are the names events= accepts (EVT-01).
+var listenerEventNames = map[string]bool{
 	"EVENT": true, "PROCESS_STATE": true, "PROCESS_STATE_STOPPED": true,
 	"PROCESS_STATE_EXITED": true, "PROCESS_STATE_STARTING": true,
 	"PROCESS_STATE_STOPPING": true, "PROCESS_STATE_BACKOFF": true,
@@ -705,7 +705,7 @@ var eventTypes = map[string]bool{
 // listeners reads [eventlistener:x] sections (CFG-90..94).
 func (l *cfgLoader) listeners(groups *[]*GroupConfig) error {
 	for _, s := range l.ini.withPrefix("eventlistener:") {
-		g := &GroupConfig{Name: sectionName(s), Kind: KindListener}
+		g := &GroupConfig{Name: iniSectionName(s), Kind: KindListener}
 		r := l.reader(s, pyNamesOf("here", l.here))
 		g.Priority = cfgConv(r, r.str("priority", "-1"), pyInt)
 		g.BufferSize = cfgConv(r, r.str("buffer_size", "10"), pyInt)
@@ -713,7 +713,7 @@ func (l *cfgLoader) listeners(groups *[]*GroupConfig) error {
 			r.fail(fmt.Errorf("[%s] section sets invalid buffer_size (%d)", s, g.BufferSize))
 		}
 		handler := r.str("result_handler", defaultResultHandler)
-		g.ResultHandler = cfgConv(r, handler, func(v string) (string, error) { return resolveSpec(v, defaultResultHandler, s) })
+		g.ResultHandler = cfgConv(r, handler, func(v string) (string, error) { return resolvePythonSpec(v, defaultResultHandler, s) })
 		events := r.str("events", "")
 		if r.err != nil {
 			return r.err
@@ -729,7 +729,7 @@ func (l *cfgLoader) listeners(groups *[]*GroupConfig) error {
 			return fmt.Errorf("[%s] section requires an \"events\" line", s)
 		}
 		for _, e := range g.Events {
-			if !eventTypes[e] {
+			if !listenerEventNames[e] {
 				return fmt.Errorf("Unknown event type %s in [%s] events", e, s)
 			}
 		}
@@ -756,7 +756,7 @@ func (l *cfgLoader) fcgiPrograms(groups *[]*GroupConfig, inGroup map[string]bool
 		if inGroup[s] {
 			continue
 		}
-		name, err := validName(sectionName(s))
+		name, err := processOrGroupName(iniSectionName(s))
 		if err != nil {
 			return err
 		}
@@ -848,7 +848,7 @@ func (sc *FCGISocketConfig) parse(sock string, procUID int, hasOwner, hasMode bo
 	if addr, ok := strings.CutPrefix(sock, "tcp://"); ok {
 		host, port, found := strings.Cut(addr, ":")
 		if found && host != "" && !strings.ContainsFunc(host, pyIsSpace) && port != "" && strings.Trim(port, "0123456789") == "" {
-			n, err := parsePort(port)
+			n, err := parsePortNumber(port)
 			if err != nil {
 				return err
 			}
@@ -878,7 +878,7 @@ func (l *cfgLoader) processes(section, group string) ([]*ProcessConfig, error) {
 // (without process_num/numprocs names, CFG-03), then one process per
 // process_num.
 func (l *cfgLoader) buildProcesses(section, group string) ([]*ProcessConfig, error) {
-	program, err := validName(sectionName(section))
+	program, err := processOrGroupName(iniSectionName(section))
 	if err != nil {
 		return nil, err
 	}
@@ -914,7 +914,7 @@ func (l *cfgLoader) buildProcesses(section, group string) ([]*ProcessConfig, err
 	if r.err != nil {
 		return nil, r.err
 	}
-	processName, err := validName(r.raw("process_name", "%(program_name)s"))
+	processName, err := processOrGroupName(r.raw("process_name", "%(program_name)s"))
 	switch {
 	case err != nil:
 		return nil, err
@@ -943,7 +943,7 @@ func (l *cfgLoader) process(r *cfgReader, b *ProcessConfig, processName string, 
 	common.set("process_num", num)
 	common.set("numprocs", numprocs)
 	common.update(l.env)
-	envStr, err := expand(r.raw("environment", ""), common, "environment")
+	envStr, err := pyExpand(r.raw("environment", ""), common, "environment")
 	if err != nil {
 		return nil, err
 	}
@@ -952,7 +952,7 @@ func (l *cfgLoader) process(r *cfgReader, b *ProcessConfig, processName string, 
 	if p.Environment, err = parseEnvironment(envStr); err != nil {
 		return nil, err
 	}
-	for _, k := range sortedKeys(p.Environment) {
+	for _, k := range pySortedKeys(p.Environment) {
 		common.set("ENV_"+k, p.Environment[k])
 	}
 	p.Directory, _ = r.opt("directory")
@@ -975,7 +975,7 @@ func (l *cfgLoader) process(r *cfgReader, b *ProcessConfig, processName string, 
 		return nil, fmt.Errorf("program section %s does not specify a command", p.Section)
 	}
 	p.Command = cmd
-	if p.Name, err = expand(processName, common, "process_name"); err != nil {
+	if p.Name, err = pyExpand(processName, common, "process_name"); err != nil {
 		return nil, err
 	}
 	return &p, nil
@@ -988,7 +988,7 @@ func (l *cfgLoader) logConfig(r *cfgReader, ch string, lc *LogConfig) {
 	file, present := r.opt(key)
 	if present {
 		var err error
-		file, err = expand(file, r.extra, key)
+		file, err = pyExpand(file, r.extra, key)
 		r.fail(err)
 	}
 	magic := "auto"
@@ -1144,14 +1144,14 @@ func (g *GroupConfig) Equal(o *GroupConfig) bool {
 	}
 	switch g.Kind {
 	case KindListener:
-		return g.BufferSize == o.BufferSize && g.ResultHandler == o.ResultHandler && sameStrings(g.Events, o.Events)
+		return g.BufferSize == o.BufferSize && g.ResultHandler == o.ResultHandler && sameStringSet(g.Events, o.Events)
 	case KindFCGI:
 		return (g.Socket == nil) == (o.Socket == nil) && (g.Socket == nil || g.Socket.URL == o.Socket.URL)
 	}
 	return true
 }
 
-func sameStrings(a, b []string) bool {
+func sameStringSet(a, b []string) bool {
 	a, b = slices.Clone(a), slices.Clone(b)
 	slices.Sort(a)
 	slices.Sort(b)

@@ -11,7 +11,7 @@ import (
 )
 
 // writeConf writes a config file into dir and returns its path.
-func writeConf(t *testing.T, dir, name, text string) string {
+func cfgWrite(t *testing.T, dir, name, text string) string {
 	t.Helper()
 	p := filepath.Join(dir, name)
 	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
@@ -24,9 +24,9 @@ func writeConf(t *testing.T, dir, name, text string) string {
 }
 
 // mustLoad loads a config that must be valid.
-func mustLoad(t *testing.T, text string) *Config {
+func cfgMustLoad(t *testing.T, text string) *Config {
 	t.Helper()
-	cfg, err := loadConfig(writeConf(t, t.TempDir(), "supervisord.conf", text))
+	cfg, err := loadConfig(cfgWrite(t, t.TempDir(), "supervisord.conf", text))
 	if err != nil {
 		t.Fatalf("loadConfig: %v", err)
 	}
@@ -34,9 +34,9 @@ func mustLoad(t *testing.T, text string) *Config {
 }
 
 // loadErr loads a config that must be invalid and returns the message.
-func loadErr(t *testing.T, dir, text string) (string, string) {
+func cfgLoadErr(t *testing.T, dir, text string) (string, string) {
 	t.Helper()
-	p := writeConf(t, dir, "bad.conf", text)
+	p := cfgWrite(t, dir, "bad.conf", text)
 	cfg, err := loadConfig(p)
 	if err == nil {
 		t.Fatalf("loadConfig succeeded: %+v", cfg)
@@ -45,7 +45,7 @@ func loadErr(t *testing.T, dir, text string) (string, string) {
 }
 
 // envNames is the "ENV_..., " prefix of an "Available names" list.
-func envNames() string {
+func cfgEnvNames() string {
 	var names []string
 	for _, kv := range os.Environ() {
 		k, _, _ := strings.Cut(kv, "=")
@@ -59,7 +59,7 @@ func envNames() string {
 	return strings.Join(names, ", ") + ", "
 }
 
-func group(t *testing.T, cfg *Config, name string) *GroupConfig {
+func cfgGroup(t *testing.T, cfg *Config, name string) *GroupConfig {
 	t.Helper()
 	for _, g := range cfg.Groups {
 		if g.Name == name {
@@ -70,7 +70,7 @@ func group(t *testing.T, cfg *Config, name string) *GroupConfig {
 	return nil
 }
 
-func procNames(g *GroupConfig) []string {
+func cfgProcNames(g *GroupConfig) []string {
 	var names []string
 	for _, p := range g.Processes {
 		names = append(names, p.Name)
@@ -168,8 +168,8 @@ func TestConfigBadConfigs(t *testing.T) {
 		{"default inherited", "[DEFAULT]\nfoo=%(program_name)s\n[supervisord]\n[rpcinterface:supervisor]\nsupervisor.rpcinterface_factory=supervisor.rpcinterface:make_main_rpcinterface\n", "Format string '%(program_name)s' for 'rpcinterface:supervisor.foo' contains names ('program_name') which cannot be expanded. Available names: {envlast}"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			got, file := loadErr(t, t.TempDir(), tc.conf)
-			env := envNames()
+			got, file := cfgLoadErr(t, t.TempDir(), tc.conf)
+			env := cfgEnvNames()
 			want := strings.NewReplacer("{file}", file, "{env}", env, "{envlast}", strings.TrimSuffix(env, ", ")).Replace(tc.want)
 			if got != want {
 				t.Errorf("error:\n got %q\nwant %q", got, want)
@@ -180,13 +180,13 @@ func TestConfigBadConfigs(t *testing.T) {
 
 // TestConfigMissingFile covers CFG-01's -c errors.
 func TestConfigMissingFile(t *testing.T) {
-	if _, err := loadConfig("/nonexistent.conf"); errText(err) != "could not find config file /nonexistent.conf" {
+	if _, err := loadConfig("/nonexistent.conf"); cfgErrText(err) != "could not find config file /nonexistent.conf" {
 		t.Errorf("missing file: %v", err)
 	}
-	if _, err := loadConfig(t.TempDir()); !strings.HasPrefix(errText(err), "could not read config file ") {
+	if _, err := loadConfig(t.TempDir()); !strings.HasPrefix(cfgErrText(err), "could not read config file ") {
 		t.Errorf("directory as config: %v", err)
 	}
-	if _, err := loadCtlConfig("/nonexistent.conf"); errText(err) != "could not find config file /nonexistent.conf" {
+	if _, err := loadCtlConfig("/nonexistent.conf"); cfgErrText(err) != "could not find config file /nonexistent.conf" {
 		t.Errorf("ctl missing file: %v", err)
 	}
 }
@@ -195,7 +195,7 @@ func TestConfigMissingFile(t *testing.T) {
 // 81, 90..93, 10..17).
 func TestConfigDefaults(t *testing.T) {
 	t.Setenv("TMPDIR", t.TempDir())
-	cfg := mustLoad(t, `[supervisord]
+	cfg := cfgMustLoad(t, `[supervisord]
 [unix_http_server]
 file=%(here)s/s.sock
 [inet_http_server]
@@ -234,19 +234,19 @@ socket=unix:///tmp/f.sock
 		StopSignal: syscall.SIGTERM, StopWaitSecs: 10, ExitCodes: []int{0}, UID: -1,
 		Stdout: auto, Stderr: auto, Environment: map[string]string{},
 	}
-	p := group(t, cfg, "p")
+	p := cfgGroup(t, cfg, "p")
 	if p.Kind != KindProgram || p.Priority != 999 || len(p.Processes) != 1 {
 		t.Fatalf("group p = %+v", p)
 	}
 	if !reflect.DeepEqual(*p.Processes[0], wantProc) {
 		t.Errorf("program:\n got %+v\nwant %+v", *p.Processes[0], wantProc)
 	}
-	l := group(t, cfg, "l")
+	l := cfgGroup(t, cfg, "l")
 	if l.Kind != KindListener || l.Priority != -1 || l.BufferSize != 10 || l.ResultHandler != "supervisor.dispatchers:default_handler" ||
 		!reflect.DeepEqual(l.Events, []string{"TICK_5"}) || l.Processes[0].Priority != 999 {
 		t.Errorf("listener = %+v", l)
 	}
-	f := group(t, cfg, "f")
+	f := cfgGroup(t, cfg, "f")
 	wantSock := FCGISocketConfig{URL: "unix:///tmp/f.sock", UID: -1, GID: -1, Mode: 0o700}
 	if f.Kind != KindFCGI || f.Priority != 999 || !reflect.DeepEqual(*f.Socket, wantSock) {
 		t.Errorf("fcgi = %+v socket %+v", f, f.Socket)
@@ -263,7 +263,7 @@ socket=unix:///tmp/f.sock
 func TestConfigValues(t *testing.T) {
 	dir := t.TempDir()
 	t.Setenv("HOME", dir)
-	cfg, err := loadConfig(writeConf(t, dir, "s.conf", `[supervisord]
+	cfg, err := loadConfig(cfgWrite(t, dir, "s.conf", `[supervisord]
 logfile=syslog
 pidfile=~/sd.pid
 logfile_maxbytes=1KB
@@ -342,14 +342,14 @@ serverurl=http://x:1
 		Stderr:      LogConfig{MaxBytes: 50 << 20, Backups: 10},
 		Environment: map[string]string{}, ServerURL: "http://x:1",
 	}
-	if got := *group(t, cfg, "x").Processes[0]; !reflect.DeepEqual(got, want) {
+	if got := *cfgGroup(t, cfg, "x").Processes[0]; !reflect.DeepEqual(got, want) {
 		t.Errorf("program:\n got %+v\nwant %+v", got, want)
 	}
 }
 
 // TestConfigIniSyntax covers CFG-02 as RawConfigParser reads it.
 func TestConfigIniSyntax(t *testing.T) {
-	cfg := mustLoad(t, `[DEFAULT]
+	cfg := cfgMustLoad(t, `[DEFAULT]
 startsecs=7
 [supervisord]
 [program:a]
@@ -368,23 +368,23 @@ autostart=false
 COMMAND=second # comment
 	startsecs=8
 `)
-	a := group(t, cfg, "a").Processes[0]
+	a := cfgGroup(t, cfg, "a").Processes[0]
 	if a.Command != "bash -c 'foo" || a.Priority != 3 || a.StartSecs != 7 || a.Autostart {
 		t.Errorf("a = %+v", a)
 	}
 	if !reflect.DeepEqual(a.Environment, map[string]string{"A": "1", "B": "2", "C": "3"}) {
 		t.Errorf("a environment = %v", a.Environment)
 	}
-	b := group(t, cfg, "b").Processes[0]
+	b := cfgGroup(t, cfg, "b").Processes[0]
 	if b.Command != "second\nstartsecs=8" || b.StartSecs != 7 {
 		t.Errorf("b = %q, startsecs %d", b.Command, b.StartSecs)
 	}
-	if _, err := loadConfig(writeConf(t, t.TempDir(), "k.conf", "[supervisord]\n[program:a]\ncommand=x\nstopsignal=KILL;x\n")); !strings.Contains(errText(err), "'KILL;x' is not a valid signal name") {
+	if _, err := loadConfig(cfgWrite(t, t.TempDir(), "k.conf", "[supervisord]\n[program:a]\ncommand=x\nstopsignal=KILL;x\n")); !strings.Contains(cfgErrText(err), "'KILL;x' is not a valid signal name") {
 		t.Errorf("inline ';' without space: %v", err)
 	}
 }
 
-func TestIniReader(t *testing.T) {
+func TestConfigIniReader(t *testing.T) {
 	for _, tc := range []struct {
 		name, text string
 		want       map[string]map[string]string
@@ -413,15 +413,15 @@ func TestIniReader(t *testing.T) {
 	}
 	f := newIniFile()
 	err := f.read([]byte("[s]\nk=1\nbad\n  cont\n=v\n  cont2\n"), "x.conf")
-	if want := "Source contains parsing errors: 'x.conf'\n\t[line  3]: 'bad\\n'\n\t[line  5]: '=v\\n'\n\t[line  6]: '  cont2\\n'"; errText(err) != want {
-		t.Errorf("parse errors:\n got %q\nwant %q", errText(err), want)
+	if want := "Source contains parsing errors: 'x.conf'\n\t[line  3]: 'bad\\n'\n\t[line  5]: '=v\\n'\n\t[line  6]: '  cont2\\n'"; cfgErrText(err) != want {
+		t.Errorf("parse errors:\n got %q\nwant %q", cfgErrText(err), want)
 	}
 }
 
 // TestConfigExpansionNames checks which names each place offers (CFG-03),
 // through the "Available names" list of a failed expansion.
 func TestConfigExpansionNames(t *testing.T) {
-	env := envNames()
+	env := cfgEnvNames()
 	prog := "[supervisord]\n[program:x]\ncommand=x\n"
 	for _, tc := range []struct{ name, conf, label, names string }{
 		{"supervisord", "[supervisord]\nidentifier=%(nope)s\n", "supervisord.identifier", "here"},
@@ -438,7 +438,7 @@ func TestConfigExpansionNames(t *testing.T) {
 		{"fcgi socket", "[supervisord]\n[fcgi-program:f]\ncommand=x\nsocket=%(nope)s\n", "fcgi-program:f.socket", "here, program_name"},
 		{"listener events", "[supervisord]\n[eventlistener:l]\ncommand=x\nevents=%(nope)s\n", "eventlistener:l.events", "here"},
 	} {
-		got, _ := loadErr(t, t.TempDir(), tc.conf)
+		got, _ := cfgLoadErr(t, t.TempDir(), tc.conf)
 		names := env + tc.names
 		if tc.names == "" {
 			names = strings.TrimSuffix(env, ", ")
@@ -453,14 +453,14 @@ func TestConfigExpansionNames(t *testing.T) {
 // TestConfigEnvironment covers CFG-04 and PROC-28's merge.
 func TestConfigEnvironment(t *testing.T) {
 	t.Setenv("CFGTEST_HOME", "/home/t")
-	cfg := mustLoad(t, `[supervisord]
+	cfg := cfgMustLoad(t, `[supervisord]
 environment=GLOBAL="g %(ENV_CFGTEST_HOME)s",SHARED=sup,PCT="a%%%%b"
 [program:a]
 command=echo %(ENV_GLOBAL)s %(ENV_X)s %(ENV_SHARED)s
 environment=SHARED=prog,X="%(ENV_GLOBAL)s",Q="%%y"
 directory=/d/%(ENV_X)s
 `)
-	a := group(t, cfg, "a").Processes[0]
+	a := cfgGroup(t, cfg, "a").Processes[0]
 	if a.Command != "echo g /home/t g /home/t prog" || a.Directory != "/d/g /home/t" {
 		t.Errorf("a command %q directory %q", a.Command, a.Directory)
 	}
@@ -473,17 +473,17 @@ directory=/d/%(ENV_X)s
 	}
 	// The shared options are read before environment=, so ENV_SHARED
 	// there is [supervisord]'s value, not a valid signal name.
-	if _, err := loadConfig(writeConf(t, t.TempDir(), "e.conf", "[supervisord]\nenvironment=S=usr1\n[program:a]\ncommand=x\nenvironment=S=bogus\nstopsignal=%(ENV_S)s\n")); err != nil {
+	if _, err := loadConfig(cfgWrite(t, t.TempDir(), "e.conf", "[supervisord]\nenvironment=S=usr1\n[program:a]\ncommand=x\nenvironment=S=bogus\nstopsignal=%(ENV_S)s\n")); err != nil {
 		t.Errorf("stopsignal from [supervisord] environment: %v", err)
 	}
-	if _, err := loadConfig(writeConf(t, t.TempDir(), "f.conf", "[supervisord]\n[program:a]\ncommand=x\nenvironment=X=1\n[program:b]\ncommand=echo %(ENV_X)s\n")); !strings.Contains(errText(err), "('ENV_X')") {
+	if _, err := loadConfig(cfgWrite(t, t.TempDir(), "f.conf", "[supervisord]\n[program:a]\ncommand=x\nenvironment=X=1\n[program:b]\ncommand=echo %(ENV_X)s\n")); !strings.Contains(cfgErrText(err), "('ENV_X')") {
 		t.Errorf("program environment leaked into another program: %v", err)
 	}
 }
 
 // TestConfigNumprocs covers CFG-46..48.
 func TestConfigNumprocs(t *testing.T) {
-	cfg := mustLoad(t, `[supervisord]
+	cfg := cfgMustLoad(t, `[supervisord]
 [program:exp]
 command=/bin/echo %(process_num)d of %(numprocs)d
 numprocs=2
@@ -498,17 +498,17 @@ process_name=%(program_name)s_%(process_num)02d
 command=x
 numprocs=0
 `)
-	exp := group(t, cfg, "exp")
-	if got := procNames(exp); !reflect.DeepEqual(got, []string{"exp-5", "exp-6"}) {
+	exp := cfgGroup(t, cfg, "exp")
+	if got := cfgProcNames(exp); !reflect.DeepEqual(got, []string{"exp-5", "exp-6"}) {
 		t.Errorf("exp names = %v", got)
 	}
 	if p := exp.Processes[1]; p.Command != "/bin/echo 6 of 2" || p.Stdout.File != "/tmp/exp_06.log" {
 		t.Errorf("exp-6 = %q %q", p.Command, p.Stdout.File)
 	}
-	if got := procNames(group(t, cfg, "echoer")); !reflect.DeepEqual(got, []string{"echoer_00", "echoer_01", "echoer_02"}) {
+	if got := cfgProcNames(cfgGroup(t, cfg, "echoer")); !reflect.DeepEqual(got, []string{"echoer_00", "echoer_01", "echoer_02"}) {
 		t.Errorf("echoer names = %v", got)
 	}
-	if n := len(group(t, cfg, "none").Processes); n != 0 {
+	if n := len(cfgGroup(t, cfg, "none").Processes); n != 0 {
 		t.Errorf("numprocs=0 gave %d processes", n)
 	}
 }
@@ -516,7 +516,7 @@ numprocs=0
 // TestConfigGroups covers CFG-80 membership, the fcgi-in-group quirk and
 // sorting by (priority, name).
 func TestConfigGroups(t *testing.T) {
-	cfg := mustLoad(t, `[supervisord]
+	cfg := cfgMustLoad(t, `[supervisord]
 [group:g]
 programs=b,a, f
 priority=5
@@ -544,8 +544,8 @@ socket=udp://not-checked
 	if !reflect.DeepEqual(names, []string{"aa", "c", "g", "empty"}) {
 		t.Errorf("groups = %v", names)
 	}
-	g := group(t, cfg, "g")
-	if got := procNames(g); !reflect.DeepEqual(got, []string{"b", "a", "f"}) {
+	g := cfgGroup(t, cfg, "g")
+	if got := cfgProcNames(g); !reflect.DeepEqual(got, []string{"b", "a", "f"}) {
 		t.Errorf("g processes = %v", got)
 	}
 	if g.Kind != KindProgram || g.Socket != nil || g.Processes[2].Program != "f" || g.Processes[2].Section != "fcgi-program:f" {
@@ -556,12 +556,12 @@ socket=udp://not-checked
 // TestConfigInclude covers CFG-05, CFG-70 and CFG-75.
 func TestConfigInclude(t *testing.T) {
 	dir := t.TempDir()
-	writeConf(t, dir, "conf.d/b.conf", "[program:b]\ncommand=b %(here)s\n[supervisord]\nidentifier=incl\n")
-	writeConf(t, dir, "conf.d/a.conf", "[program:a]\ncommand=a %(here)s\n[include]\nfiles=../nested/*.conf\n")
-	writeConf(t, dir, "conf.d/.hidden.conf", "[program:hidden]\ncommand=h\n")
-	writeConf(t, dir, "nested/n.conf", "[program:n]\ncommand=n\n")
-	writeConf(t, dir, "bad.d/x.conf", "[program:x]\ncommand=x\nstartsecs=x\n")
-	main := writeConf(t, dir, "main.conf", `[supervisord]
+	cfgWrite(t, dir, "conf.d/b.conf", "[program:b]\ncommand=b %(here)s\n[supervisord]\nidentifier=incl\n")
+	cfgWrite(t, dir, "conf.d/a.conf", "[program:a]\ncommand=a %(here)s\n[include]\nfiles=../nested/*.conf\n")
+	cfgWrite(t, dir, "conf.d/.hidden.conf", "[program:hidden]\ncommand=h\n")
+	cfgWrite(t, dir, "nested/n.conf", "[program:n]\ncommand=n\n")
+	cfgWrite(t, dir, "bad.d/x.conf", "[program:x]\ncommand=x\nstartsecs=x\n")
+	main := cfgWrite(t, dir, "main.conf", `[supervisord]
 [include]
 files = conf.d/*.conf none/*.conf
 [program:m]
@@ -587,16 +587,16 @@ command=m %(here)s
 	if !reflect.DeepEqual(cfg.Notes, wantNotes) {
 		t.Errorf("notes:\n got %v\nwant %v", cfg.Notes, wantNotes)
 	}
-	bad := writeConf(t, dir, "bad.conf", "[supervisord]\n[include]\nfiles=bad.d/*.conf\n")
+	bad := cfgWrite(t, dir, "bad.conf", "[supervisord]\n[include]\nfiles=bad.d/*.conf\n")
 	_, err = loadConfig(bad)
-	if want := "invalid literal for int() with base 10: 'x' in section 'program:x' (file: '" + dir + "/bad.d/x.conf')"; errText(err) != want {
-		t.Errorf("included error:\n got %q\nwant %q", errText(err), want)
+	if want := "invalid literal for int() with base 10: 'x' in section 'program:x' (file: '" + dir + "/bad.d/x.conf')"; cfgErrText(err) != want {
+		t.Errorf("included error:\n got %q\nwant %q", cfgErrText(err), want)
 	}
 }
 
 // TestConfigNotes covers the CFG-70 warnings, in 4.2.5's order.
 func TestConfigNotes(t *testing.T) {
-	cfg := mustLoad(t, `[supervisord]
+	cfg := cfgMustLoad(t, `[supervisord]
 [program:x]
 command=x
 numprocs=2
@@ -618,11 +618,11 @@ stderr_logfile=/tmp/y.err
 	if !reflect.DeepEqual(cfg.Notes, want) {
 		t.Errorf("notes:\n got %v\nwant %v", cfg.Notes, want)
 	}
-	x := group(t, cfg, "x").Processes[0]
+	x := cfgGroup(t, cfg, "x").Processes[0]
 	if x.Stderr.File != "" || x.Stderr.Auto || !x.Stderr.Syslog {
 		t.Errorf("syslog stderr = %+v", x.Stderr)
 	}
-	y := group(t, cfg, "y").Processes[0]
+	y := cfgGroup(t, cfg, "y").Processes[0]
 	if y.Stderr.File != "" || y.Stderr.Auto {
 		t.Errorf("redirected stderr = %+v", y.Stderr)
 	}
@@ -630,8 +630,8 @@ stderr_logfile=/tmp/y.err
 
 // TestConfigLogValues covers CFG-64's keywords.
 func TestConfigLogValues(t *testing.T) {
-	cfg := mustLoad(t, "[supervisord]\n[program:a]\ncommand=a\nstdout_logfile=NONE\nstderr_logfile=Auto\n[program:b]\ncommand=b\nstdout_logfile=off\nstderr_logfile=rel.log\n")
-	a, b := group(t, cfg, "a").Processes[0], group(t, cfg, "b").Processes[0]
+	cfg := cfgMustLoad(t, "[supervisord]\n[program:a]\ncommand=a\nstdout_logfile=NONE\nstderr_logfile=Auto\n[program:b]\ncommand=b\nstdout_logfile=off\nstderr_logfile=rel.log\n")
+	a, b := cfgGroup(t, cfg, "a").Processes[0], cfgGroup(t, cfg, "b").Processes[0]
 	if a.Stdout.File != "" || a.Stdout.Auto || !a.Stderr.Auto || b.Stdout.File != "" || b.Stdout.Auto || b.Stderr.File != "rel.log" {
 		t.Errorf("a %+v %+v, b %+v %+v", a.Stdout, a.Stderr, b.Stdout, b.Stderr)
 	}
@@ -639,15 +639,15 @@ func TestConfigLogValues(t *testing.T) {
 
 // TestConfigServerURL covers CFG-69c: AUTO in any case means "".
 func TestConfigServerURL(t *testing.T) {
-	cfg := mustLoad(t, "[supervisord]\n[program:a]\ncommand=a\nserverurl= auto \n[program:b]\ncommand=b\nserverurl=unix:///x\n")
-	if a, b := group(t, cfg, "a").Processes[0], group(t, cfg, "b").Processes[0]; a.ServerURL != "" || b.ServerURL != "unix:///x" {
+	cfg := cfgMustLoad(t, "[supervisord]\n[program:a]\ncommand=a\nserverurl= auto \n[program:b]\ncommand=b\nserverurl=unix:///x\n")
+	if a, b := cfgGroup(t, cfg, "a").Processes[0], cfgGroup(t, cfg, "b").Processes[0]; a.ServerURL != "" || b.ServerURL != "unix:///x" {
 		t.Errorf("serverurl a %q b %q", a.ServerURL, b.ServerURL)
 	}
 }
 
 // TestConfigRPCInterfaces covers CFG-95.
 func TestConfigRPCInterfaces(t *testing.T) {
-	cfg := mustLoad(t, `[supervisord]
+	cfg := cfgMustLoad(t, `[supervisord]
 [rpcinterface:supervisor]
 supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface
 [rpcinterface:other]
@@ -661,7 +661,7 @@ retries = 1
 
 // TestConfigFCGISocket covers CFG-85..88.
 func TestConfigFCGISocket(t *testing.T) {
-	cfg := mustLoad(t, `[supervisord]
+	cfg := cfgMustLoad(t, `[supervisord]
 [fcgi-program:t]
 command=t
 socket=tcp://LocalHost:8000
@@ -672,10 +672,10 @@ socket=unix:///tmp/../tmp/%(program_name)s.sock
 socket_owner=root:0
 socket_mode=0660
 `)
-	if got := *group(t, cfg, "t").Socket; got != (FCGISocketConfig{URL: "tcp://localhost:8000", Backlog: 5, UID: -1, GID: -1}) {
+	if got := *cfgGroup(t, cfg, "t").Socket; got != (FCGISocketConfig{URL: "tcp://localhost:8000", Backlog: 5, UID: -1, GID: -1}) {
 		t.Errorf("tcp socket = %+v", got)
 	}
-	if got := *group(t, cfg, "u").Socket; got != (FCGISocketConfig{URL: "unix:///tmp/u.sock", UID: 0, GID: 0, Mode: 0o660}) {
+	if got := *cfgGroup(t, cfg, "u").Socket; got != (FCGISocketConfig{URL: "unix:///tmp/u.sock", UID: 0, GID: 0, Mode: 0o660}) {
 		t.Errorf("unix socket = %+v", got)
 	}
 }
@@ -688,25 +688,25 @@ func TestLoadCtlConfig(t *testing.T) {
 	dir := t.TempDir()
 	t.Setenv("HOME", dir)
 	t.Setenv("CFGTEST_PROMPT", "p")
-	cc, err := loadCtlConfig(writeConf(t, dir, "c.conf", "[supervisorctl]\nserverurl=unix://%(here)s/../x/./s.sock\nhistory_file=~/hist\nprompt=%(ENV_CFGTEST_PROMPT)s\nusername=u\npassword=\n[ctlplugin:x]\nsupervisor.ctl_factory=a:b\n"))
+	cc, err := loadCtlConfig(cfgWrite(t, dir, "c.conf", "[supervisorctl]\nserverurl=unix://%(here)s/../x/./s.sock\nhistory_file=~/hist\nprompt=%(ENV_CFGTEST_PROMPT)s\nusername=u\npassword=\n[ctlplugin:x]\nsupervisor.ctl_factory=a:b\n"))
 	want := CtlConfig{ServerURL: "unix://" + filepath.Dir(dir) + "/x/s.sock", Username: "u", Prompt: "p", HistoryFile: dir + "/hist"}
 	if err != nil || *cc != want {
 		t.Errorf("ctl = %+v, %v; want %+v", cc, err, want)
 	}
-	cc, err = loadCtlConfig(writeConf(t, dir, "d.conf", "[DEFAULT]\nserverurl=http://h:1\n[supervisorctl]\n"))
+	cc, err = loadCtlConfig(cfgWrite(t, dir, "d.conf", "[DEFAULT]\nserverurl=http://h:1\n[supervisorctl]\n"))
 	if err != nil || cc.ServerURL != "http://h:1" {
 		t.Errorf("[DEFAULT] serverurl = %+v, %v", cc, err)
 	}
 	for text, want := range map[string]string{
 		"[supervisord]\n":                       ".ini file does not include supervisorctl section",
-		"[supervisorctl]\nprompt=%(here)s\n":    "Format string '%(here)s' for 'supervisorctl.prompt' contains names ('here') which cannot be expanded. Available names: " + strings.TrimSuffix(envNames(), ", "),
+		"[supervisorctl]\nprompt=%(here)s\n":    "Format string '%(here)s' for 'supervisorctl.prompt' contains names ('here') which cannot be expanded. Available names: " + strings.TrimSuffix(cfgEnvNames(), ", "),
 		"[supervisorctl]\n[ctlplugin:x]\n":      "section [ctlplugin:x] does not specify a supervisor.ctl_factory",
 		"[supervisorctl]\nserverurl=%(nope\n":   "Format string '%(nope' for 'supervisorctl.serverurl' is badly formatted: incomplete format key",
 		"[supervisorctl]\nthis is not ini\n":    "Source contains parsing errors: '" + dir + "/e.conf'\n\t[line  2]: 'this is not ini\\n'",
-		"[supervisorctl]\nhistory_file=%(x)s\n": "Format string '%(x)s' for 'supervisorctl.history_file' contains names ('x') which cannot be expanded. Available names: " + envNames() + "here",
+		"[supervisorctl]\nhistory_file=%(x)s\n": "Format string '%(x)s' for 'supervisorctl.history_file' contains names ('x') which cannot be expanded. Available names: " + cfgEnvNames() + "here",
 	} {
-		if _, err := loadCtlConfig(writeConf(t, dir, "e.conf", text)); errText(err) != want {
-			t.Errorf("%q:\n got %q\nwant %q", text, errText(err), want)
+		if _, err := loadCtlConfig(cfgWrite(t, dir, "e.conf", text)); cfgErrText(err) != want {
+			t.Errorf("%q:\n got %q\nwant %q", text, cfgErrText(err), want)
 		}
 	}
 }
@@ -726,23 +726,23 @@ func TestDefaultConfigPaths(t *testing.T) {
 	}
 	dir := t.TempDir()
 	t.Chdir(dir)
-	writeConf(t, dir, "etc/supervisord.conf", "")
+	cfgWrite(t, dir, "etc/supervisord.conf", "")
 	if got, err := findConfigFile(dir + "/bin/supervisord"); err != nil || got != dir+"/etc/supervisord.conf" {
 		t.Errorf("findConfigFile = %q, %v", got, err)
 	}
 	os.Remove(dir + "/etc/supervisord.conf")
-	writeConf(t, dir, "supervisord.conf", "")
+	cfgWrite(t, dir, "supervisord.conf", "")
 	if got, err := findConfigFile(dir + "/bin/supervisord"); err != nil || got != dir+"/supervisord.conf" {
 		t.Errorf("findConfigFile = %q, %v", got, err)
 	}
 	os.Remove(dir + "/supervisord.conf")
-	if lexists("/etc/supervisord.conf") || lexists("/etc/supervisor/supervisord.conf") {
+	if pyLexists("/etc/supervisord.conf") || pyLexists("/etc/supervisor/supervisord.conf") {
 		return
 	}
 	_, err := findConfigFile("/x/bin/supervisord")
 	want := "No config file found at default paths (/x/etc/supervisord.conf, /x/supervisord.conf, supervisord.conf, etc/supervisord.conf, /etc/supervisord.conf, /etc/supervisor/supervisord.conf); use the -c option to specify a config file at a different path"
-	if errText(err) != want {
-		t.Errorf("not found:\n got %q\nwant %q", errText(err), want)
+	if cfgErrText(err) != want {
+		t.Errorf("not found:\n got %q\nwant %q", cfgErrText(err), want)
 	}
 }
 
@@ -765,7 +765,7 @@ events=TICK_5,TICK_60
 command=f
 socket=unix:///tmp/f.sock
 `
-	load := func(text string) *Config { return mustLoad(t, text) }
+	load := func(text string) *Config { return cfgMustLoad(t, text) }
 	old := load(base)
 	same := load(base)
 	for i, g := range old.Groups {
@@ -775,7 +775,7 @@ socket=unix:///tmp/f.sock
 	}
 	for _, tc := range []struct {
 		name, from, to, group string
-		equal                 bool
+		equal                    bool
 	}{
 		{"command", "command=p\n", "command=p2\n", "p", false},
 		{"supervisord environment", "environment=G=1\n", "environment=G=2\n", "p", false},
@@ -792,17 +792,17 @@ socket=unix:///tmp/f.sock
 		{"socket path", "socket=unix:///tmp/f.sock\n", "socket=unix:///tmp/g.sock\n", "f", false},
 	} {
 		changed := load(strings.Replace(base, tc.from, tc.to, 1))
-		if got := group(t, old, tc.group).Equal(group(t, changed, tc.group)); got != tc.equal {
+		if got := cfgGroup(t, old, tc.group).Equal(cfgGroup(t, changed, tc.group)); got != tc.equal {
 			t.Errorf("%s: Equal = %v, want %v", tc.name, got, tc.equal)
 		}
 	}
 	withUID := load(strings.Replace(base, "command=p\n", "command=p\nuser=0\n", 1))
 	withName := load(strings.Replace(base, "command=p\n", "command=p\nuser=root\n", 1))
-	if !group(t, withUID, "p").Equal(group(t, withName, "p")) {
+	if !cfgGroup(t, withUID, "p").Equal(cfgGroup(t, withName, "p")) {
 		t.Error("user=0 and user=root differ")
 	}
 	asFCGI := load(strings.Replace(base, "[program:p]\ncommand=p\n", "[fcgi-program:p]\ncommand=p\nsocket=tcp://a:1\n", 1))
-	if group(t, old, "p").Equal(group(t, asFCGI, "p")) || group(t, asFCGI, "p").Equal(group(t, old, "p")) {
+	if cfgGroup(t, old, "p").Equal(cfgGroup(t, asFCGI, "p")) || cfgGroup(t, asFCGI, "p").Equal(cfgGroup(t, old, "p")) {
 		t.Error("program and fcgi-program compare equal")
 	}
 }
@@ -812,12 +812,12 @@ socket=unix:///tmp/f.sock
 // (checked against 4.2.5). Unknown sections and keys are ignored.
 func TestConfigIncludeDefaultHere(t *testing.T) {
 	dir := t.TempDir()
-	writeConf(t, dir, "d/a.conf", "[program:a]\ncommand=a\ndepends_on=m\n")
-	cfg, err := loadConfig(writeConf(t, dir, "main.conf", "[DEFAULT]\ndirectory=%(here)s\n[supervisord]\n[include]\nfiles=d/*.conf\n[program:m]\ncommand=m\n[unknown_section]\nfoo=bar\n"))
+	cfgWrite(t, dir, "d/a.conf", "[program:a]\ncommand=a\ndepends_on=m\n")
+	cfg, err := loadConfig(cfgWrite(t, dir, "main.conf", "[DEFAULT]\ndirectory=%(here)s\n[supervisord]\n[include]\nfiles=d/*.conf\n[program:m]\ncommand=m\n[unknown_section]\nfoo=bar\n"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, m := group(t, cfg, "a").Processes[0], group(t, cfg, "m").Processes[0]
+	a, m := cfgGroup(t, cfg, "a").Processes[0], cfgGroup(t, cfg, "m").Processes[0]
 	if a.Directory != dir+"/d" || m.Directory != dir || cfg.Supervisord.Directory != dir {
 		t.Errorf("directories: a %q, m %q, supervisord %q", a.Directory, m.Directory, cfg.Supervisord.Directory)
 	}

@@ -173,9 +173,9 @@ var pySignals = map[string]syscall.Signal{
 	"SIG_DFL": 0, "SIG_IGN": 1, "SIG_BLOCK": 0, "SIG_UNBLOCK": 1, "SIG_SETMASK": 2,
 }
 
-// signalNames is options.signame's table: where Python has aliases, the
+// pySignalNames is options.signame's table: where Python has aliases, the
 // name it reports.
-var signalNames = map[syscall.Signal]string{
+var pySignalNames = map[syscall.Signal]string{
 	1: "SIGHUP", 2: "SIGINT", 3: "SIGQUIT", 4: "SIGILL", 5: "SIGTRAP",
 	6: "SIGABRT", 7: "SIGBUS", 8: "SIGFPE", 9: "SIGKILL", 10: "SIGUSR1",
 	11: "SIGSEGV", 12: "SIGUSR2", 13: "SIGPIPE", 14: "SIGALRM", 15: "SIGTERM",
@@ -188,7 +188,7 @@ var signalNames = map[syscall.Signal]string{
 // signalName names a signal as 4.2.5 does in logs ("signal 32" when the
 // number has no name).
 func signalName(sig syscall.Signal) string {
-	if name, ok := signalNames[sig]; ok {
+	if name, ok := pySignalNames[sig]; ok {
 		return name
 	}
 	return fmt.Sprintf("signal %d", int(sig))
@@ -214,7 +214,7 @@ func parseSignal(s string) (syscall.Signal, error) {
 		}
 		sig = num
 	}
-	if _, named := signalNames[sig]; !named && sig != 0 {
+	if _, named := pySignalNames[sig]; !named && sig != 0 {
 		return 0, fmt.Errorf("value %s is not a valid signal number", pyRepr(s))
 	}
 	return sig, nil
@@ -380,14 +380,14 @@ func shlexQuoted(in []rune, start int) (int, []rune, error) {
 	return 0, nil, errors.New("No closing quotation")
 }
 
-var logLevelsByName = map[string]LogLevel{
+var cfgLogLevels = map[string]LogLevel{
 	"critical": LevelCritical, "error": LevelError, "warn": LevelWarn,
 	"info": LevelInfo, "debug": LevelDebug, "trace": LevelTrace, "blather": LevelBlather,
 }
 
 // parseLogLevel reads loglevel= (CFG-23).
 func parseLogLevel(s string) (LogLevel, error) {
-	if l, ok := logLevelsByName[strings.ToLower(s)]; ok {
+	if l, ok := cfgLogLevels[strings.ToLower(s)]; ok {
 		return l, nil
 	}
 	return 0, fmt.Errorf("bad logging level name %s", pyRepr(s))
@@ -431,8 +431,8 @@ func lookupUser(s string) (uid, gid int, err error) {
 	return uid, gid, nil
 }
 
-// lookupGroup resolves a group name or numeric gid that must exist.
-func lookupGroup(s string) (int, error) {
+// nameToGID resolves a group name or numeric gid that must exist.
+func nameToGID(s string) (int, error) {
 	var g *user.Group
 	var err error
 	if n, ok := pyParseInt(s, 10); ok {
@@ -454,7 +454,7 @@ func parseUserGroup(s string) (uid, gid int, err error) {
 	uid, _, err = lookupUser(name)
 	gid = -1
 	if err == nil && hasGroup {
-		gid, err = lookupGroup(group)
+		gid, err = nameToGID(group)
 	}
 	if err != nil {
 		return 0, 0, fmt.Errorf("Invalid user:group definition %s", s)
@@ -563,7 +563,7 @@ func pyNormalizePath(p string) string {
 	return pyNormpath(pyAbspath(pyExpandUser(p)))
 }
 
-func isDir(p string) bool {
+func pyIsDir(p string) bool {
 	st, err := os.Stat(p)
 	return err == nil && st.IsDir()
 }
@@ -573,7 +573,7 @@ func isDir(p string) bool {
 func existingDirPath(p string) (string, error) {
 	np := pyExpandUser(p)
 	dir := pyDirname(np)
-	if dir == "" || isDir(dir) {
+	if dir == "" || pyIsDir(dir) {
 		return np, nil
 	}
 	return "", fmt.Errorf("The directory named as part of the path %s does not exist", p)
@@ -583,15 +583,15 @@ func existingDirPath(p string) (string, error) {
 // directory).
 func existingDirectory(p string) (string, error) {
 	np := pyExpandUser(p)
-	if isDir(np) {
+	if pyIsDir(np) {
 		return np, nil
 	}
 	return "", fmt.Errorf("%s is not an existing directory", p)
 }
 
-// validName strips a program, group or process name and rejects the
+// processOrGroupName strips a program, group or process name and rejects the
 // characters that break namespecs and URLs (CFG-06 names).
-func validName(name string) (string, error) {
+func processOrGroupName(name string) (string, error) {
 	s := pyStrip(name)
 	for _, c := range []string{" ", ":", "/"} {
 		if strings.Contains(s, c) {
@@ -615,8 +615,8 @@ func parseAutoRestart(s string) (AutoRestart, error) {
 	return 0, fmt.Errorf("invalid 'autorestart' value %s", pyRepr(v))
 }
 
-// parsePort is 4.2.5's port_number: an int within 1..65535.
-func parsePort(s string) (int, error) {
+// parsePortNumber is 4.2.5's port_number: an int within 1..65535.
+func parsePortNumber(s string) (int, error) {
 	n, err := pyInt(s)
 	switch {
 	case err != nil:
@@ -634,7 +634,7 @@ func parsePort(s string) (int, error) {
 func parseInetAddress(s string) (host string, port int, err error) {
 	i := strings.LastIndexByte(s, ':')
 	if i < 0 {
-		if port, err = parsePort(s); err != nil {
+		if port, err = parsePortNumber(s); err != nil {
 			return "", 0, fmt.Errorf("not a valid port number: %s ", pyRepr(s))
 		}
 		return "", port, nil
@@ -643,7 +643,7 @@ func parseInetAddress(s string) (host string, port int, err error) {
 	if p == "" {
 		return "", 0, errors.New("no port number specified in ''")
 	}
-	if port, err = parsePort(p); err != nil {
+	if port, err = parsePortNumber(p); err != nil {
 		return "", 0, err
 	}
 	if host == "*" {
@@ -664,8 +664,8 @@ func listOfStrings(s string) []string {
 	return parts
 }
 
-// sortedKeys returns a map's keys in Python's string order.
-func sortedKeys[V any](m map[string]V) []string {
+// pySortedKeys returns a map's keys in Python's string order.
+func pySortedKeys[V any](m map[string]V) []string {
 	keys := make([]string, 0, len(m))
 	for k := range m {
 		keys = append(keys, k)
@@ -754,9 +754,9 @@ type pyKeyError struct{ key string }
 
 func (e pyKeyError) Error() string { return pyRepr(e.key) }
 
-// expand is 4.2.5's expand(): Python's "s % names" with its error texts.
+// pyExpand is 4.2.5's expand(): Python's "s % names" with its error texts.
 // label names the option in messages (e.g. "program:x.command").
-func expand(s string, names *pyNames, label string) (string, error) {
+func pyExpand(s string, names *pyNames, label string) (string, error) {
 	out, err := pyFormat(s, names)
 	var ke pyKeyError
 	switch {
@@ -1295,7 +1295,7 @@ func (r *iniRead) join() {
 func pyGlob(pattern string) []string {
 	dir, base := pyDirname(pattern), pattern[strings.LastIndexByte(pattern, '/')+1:]
 	if !globMagic(pattern) {
-		if (base != "" && lexists(pattern)) || (base == "" && isDir(dir)) {
+		if (base != "" && pyLexists(pattern)) || (base == "" && pyIsDir(dir)) {
 			return []string{pattern}
 		}
 		return nil
@@ -1331,7 +1331,7 @@ func globDirs(pattern string) []string {
 
 func globMagic(s string) bool { return strings.ContainsAny(s, "*?[") }
 
-func lexists(p string) bool {
+func pyLexists(p string) bool {
 	_, err := os.Lstat(p)
 	return err == nil
 }
@@ -1339,7 +1339,7 @@ func lexists(p string) bool {
 // globIn lists the names in dir matching one path component.
 func globIn(dir, pattern string, dirsOnly bool) []string {
 	if !globMagic(pattern) {
-		if (pattern != "" && lexists(pyJoin(dir, pattern))) || (pattern == "" && isDir(dir)) {
+		if (pattern != "" && pyLexists(pyJoin(dir, pattern))) || (pattern == "" && pyIsDir(dir)) {
 			return []string{pattern}
 		}
 		return nil
@@ -1358,7 +1358,7 @@ func globIn(dir, pattern string, dirsOnly bool) []string {
 		if strings.HasPrefix(name, ".") && !strings.HasPrefix(pattern, ".") {
 			continue
 		}
-		if dirsOnly && !isDir(pyJoin(dir, name)) {
+		if dirsOnly && !pyIsDir(pyJoin(dir, name)) {
 			continue
 		}
 		if re.MatchString(name) {

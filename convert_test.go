@@ -15,7 +15,7 @@ import (
 // Supervisor 4.2.5 (datatypes.py, options.expand) and its Python 3.11
 // (int(), repr(), shlex, str % dict), run on the same inputs.
 
-func errText(err error) string {
+func cfgErrText(err error) string {
 	if err == nil {
 		return ""
 	}
@@ -35,8 +35,8 @@ func TestParseBool(t *testing.T) {
 		{" true", false, "not a valid boolean value: ' true'"},
 	} {
 		got, err := parseBool(tc.in)
-		if got != tc.want || errText(err) != tc.err {
-			t.Errorf("parseBool(%q) = %v, %q; want %v, %q", tc.in, got, errText(err), tc.want, tc.err)
+		if got != tc.want || cfgErrText(err) != tc.err {
+			t.Errorf("parseBool(%q) = %v, %q; want %v, %q", tc.in, got, cfgErrText(err), tc.want, tc.err)
 		}
 	}
 }
@@ -59,8 +59,8 @@ func TestParseByteSize(t *testing.T) {
 		{"", 0, "invalid literal for int() with base 10: ''"},
 	} {
 		got, err := parseByteSize(tc.in)
-		if got != tc.want || errText(err) != tc.err {
-			t.Errorf("parseByteSize(%q) = %d, %q; want %d, %q", tc.in, got, errText(err), tc.want, tc.err)
+		if got != tc.want || cfgErrText(err) != tc.err {
+			t.Errorf("parseByteSize(%q) = %d, %q; want %d, %q", tc.in, got, cfgErrText(err), tc.want, tc.err)
 		}
 	}
 }
@@ -81,8 +81,8 @@ func TestParseIntPython(t *testing.T) {
 		{strings.Repeat("a", 300), 0, "invalid literal for int() with base 10: '" + strings.Repeat("a", 199)},
 	} {
 		got, err := pyInt(tc.in)
-		if got != tc.want || errText(err) != tc.err {
-			t.Errorf("pyInt(%q) = %d, %q; want %d, %q", tc.in, got, errText(err), tc.want, tc.err)
+		if got != tc.want || cfgErrText(err) != tc.err {
+			t.Errorf("pyInt(%q) = %d, %q; want %d, %q", tc.in, got, cfgErrText(err), tc.want, tc.err)
 		}
 	}
 }
@@ -99,8 +99,8 @@ func TestParseOctal(t *testing.T) {
 		{"", 0, " can not be converted to an octal type"},
 	} {
 		got, err := parseOctal(tc.in)
-		if got != tc.want || errText(err) != tc.err {
-			t.Errorf("parseOctal(%q) = %o, %q; want %o, %q", tc.in, got, errText(err), tc.want, tc.err)
+		if got != tc.want || cfgErrText(err) != tc.err {
+			t.Errorf("parseOctal(%q) = %o, %q; want %o, %q", tc.in, got, cfgErrText(err), tc.want, tc.err)
 		}
 	}
 }
@@ -125,8 +125,8 @@ func TestParseSignal(t *testing.T) {
 		{"-1", 0, "value '-1' is not a valid signal number"},
 	} {
 		got, err := parseSignal(tc.in)
-		if got != tc.want || errText(err) != tc.err {
-			t.Errorf("parseSignal(%q) = %d, %q; want %d, %q", tc.in, got, errText(err), tc.want, tc.err)
+		if got != tc.want || cfgErrText(err) != tc.err {
+			t.Errorf("parseSignal(%q) = %d, %q; want %d, %q", tc.in, got, cfgErrText(err), tc.want, tc.err)
 		}
 	}
 }
@@ -156,8 +156,8 @@ func TestParseExitCodes(t *testing.T) {
 		{"a", nil, "not a valid list of exit codes: 'a'"},
 	} {
 		got, err := parseExitCodes(tc.in)
-		if !reflect.DeepEqual(got, tc.want) || errText(err) != tc.err {
-			t.Errorf("parseExitCodes(%q) = %v, %q; want %v, %q", tc.in, got, errText(err), tc.want, tc.err)
+		if !reflect.DeepEqual(got, tc.want) || cfgErrText(err) != tc.err {
+			t.Errorf("parseExitCodes(%q) = %v, %q; want %v, %q", tc.in, got, cfgErrText(err), tc.want, tc.err)
 		}
 	}
 }
@@ -192,13 +192,13 @@ func TestParseEnvironment(t *testing.T) {
 		{`A="1`, nil, "No closing quotation"},
 	} {
 		got, err := parseEnvironment(tc.in)
-		if errText(err) != tc.err || (err == nil && !reflect.DeepEqual(got, tc.want)) {
-			t.Errorf("parseEnvironment(%q) = %v, %q; want %v, %q", tc.in, got, errText(err), tc.want, tc.err)
+		if cfgErrText(err) != tc.err || (err == nil && !reflect.DeepEqual(got, tc.want)) {
+			t.Errorf("parseEnvironment(%q) = %v, %q; want %v, %q", tc.in, got, cfgErrText(err), tc.want, tc.err)
 		}
 	}
 }
 
-func TestSplitCommand(t *testing.T) {
+func TestParseCommand(t *testing.T) {
 	for _, tc := range []struct {
 		in   string
 		want []string
@@ -219,8 +219,8 @@ func TestSplitCommand(t *testing.T) {
 		{`"a\`, nil, "No escaped character"},
 	} {
 		got, err := splitCommand(tc.in)
-		if !reflect.DeepEqual(got, tc.want) || errText(err) != tc.err {
-			t.Errorf("splitCommand(%q) = %q, %q; want %q, %q", tc.in, got, errText(err), tc.want, tc.err)
+		if !reflect.DeepEqual(got, tc.want) || cfgErrText(err) != tc.err {
+			t.Errorf("splitCommand(%q) = %q, %q; want %q, %q", tc.in, got, cfgErrText(err), tc.want, tc.err)
 		}
 	}
 }
@@ -240,8 +240,8 @@ func TestParseLogLevel(t *testing.T) {
 		"warning": "bad logging level name 'warning'",
 		"Verbose": "bad logging level name 'Verbose'",
 	} {
-		if _, err := parseLogLevel(in); errText(err) != want {
-			t.Errorf("parseLogLevel(%q) error = %q, want %q", in, errText(err), want)
+		if _, err := parseLogLevel(in); cfgErrText(err) != want {
+			t.Errorf("parseLogLevel(%q) error = %q, want %q", in, cfgErrText(err), want)
 		}
 	}
 }
@@ -285,8 +285,8 @@ func TestExpandFormats(t *testing.T) {
 		{"x%(a)s%t", "not enough arguments for format string"},
 		{"%(n).*d", "not enough arguments for format string"},
 	} {
-		if _, err := pyFormat(tc.in, names); errText(err) != tc.err {
-			t.Errorf("pyFormat(%q) error = %q, want %q", tc.in, errText(err), tc.err)
+		if _, err := pyFormat(tc.in, names); cfgErrText(err) != tc.err {
+			t.Errorf("pyFormat(%q) error = %q, want %q", tc.in, cfgErrText(err), tc.err)
 		}
 	}
 	var ke pyKeyError
@@ -298,24 +298,24 @@ func TestExpandFormats(t *testing.T) {
 // TestExpandErrors checks 4.2.5's expand() message wrapping (CFG-03).
 func TestExpandErrors(t *testing.T) {
 	names := pyNamesOf("here", "/h", "ENV_B", "b", "program_name", "p", "ENV_A", "a")
-	_, err := expand("/bin/echo %(nope)s", names, "program:x.command")
+	_, err := pyExpand("/bin/echo %(nope)s", names, "program:x.command")
 	want := "Format string '/bin/echo %(nope)s' for 'program:x.command' contains names ('nope') which cannot be expanded. Available names: ENV_A, ENV_B, here, program_name"
-	if errText(err) != want {
-		t.Errorf("missing name:\n got %q\nwant %q", errText(err), want)
+	if cfgErrText(err) != want {
+		t.Errorf("missing name:\n got %q\nwant %q", cfgErrText(err), want)
 	}
-	_, err = expand("java -Xloggc:gc_%t.log", names, "program:x.command")
+	_, err = pyExpand("java -Xloggc:gc_%t.log", names, "program:x.command")
 	want = "Format string 'java -Xloggc:gc_%t.log' for 'program:x.command' is badly formatted: unsupported format character 't' (0x74) at index 17"
-	if errText(err) != want {
-		t.Errorf("bad format:\n got %q\nwant %q", errText(err), want)
+	if cfgErrText(err) != want {
+		t.Errorf("bad format:\n got %q\nwant %q", cfgErrText(err), want)
 	}
-	_, err = expand(`P="%x",R="a%b"`, names, "environment")
+	_, err = pyExpand(`P="%x",R="a%b"`, names, "environment")
 	want = `Format string 'P="%x",R="a%b"' for 'environment' is badly formatted: %x format: an integer is required, not dict`
-	if errText(err) != want {
-		t.Errorf("bad format:\n got %q\nwant %q", errText(err), want)
+	if cfgErrText(err) != want {
+		t.Errorf("bad format:\n got %q\nwant %q", cfgErrText(err), want)
 	}
 }
 
-func TestPyRepr(t *testing.T) {
+func TestConfigPyRepr(t *testing.T) {
 	for in, want := range map[string]string{
 		"abc": "'abc'", "it's": `"it's"`, `a'b"c`: `'a\'b"c'`, "a\\b": `'a\\b'`,
 		"t\tn\nr\r": `'t\tn\nr\r'`, "\x01\x7f": `'\x01\x7f'`, "é": "'é'", "\u00a0": `'\xa0'`,
@@ -344,13 +344,13 @@ func TestParseInetAddress(t *testing.T) {
 		{"h:x", "", 0, "invalid literal for int() with base 10: 'x'"},
 	} {
 		host, port, err := parseInetAddress(tc.in)
-		if host != tc.host || port != tc.port || errText(err) != tc.err {
-			t.Errorf("parseInetAddress(%q) = %q, %d, %q; want %q, %d, %q", tc.in, host, port, errText(err), tc.host, tc.port, tc.err)
+		if host != tc.host || port != tc.port || cfgErrText(err) != tc.err {
+			t.Errorf("parseInetAddress(%q) = %q, %d, %q; want %q, %d, %q", tc.in, host, port, cfgErrText(err), tc.host, tc.port, tc.err)
 		}
 	}
 }
 
-func TestValidName(t *testing.T) {
+func TestParseName(t *testing.T) {
 	for in, want := range map[string]string{
 		" foo ": "foo", "a-b.c_d": "a-b.c_d",
 		"x y":     "Invalid name: 'x y' because of character: ' '",
@@ -358,17 +358,17 @@ func TestValidName(t *testing.T) {
 		"a:b":     "Invalid name: 'a:b' because of character: ':'",
 		"a:b/c d": "Invalid name: 'a:b/c d' because of character: ' '",
 	} {
-		got, err := validName(in)
+		got, err := processOrGroupName(in)
 		if err != nil {
 			got = err.Error()
 		}
 		if got != want {
-			t.Errorf("validName(%q) = %q, want %q", in, got, want)
+			t.Errorf("processOrGroupName(%q) = %q, want %q", in, got, want)
 		}
 	}
 }
 
-func TestLookupUser(t *testing.T) {
+func TestConfigLookupUser(t *testing.T) {
 	for _, in := range []string{"root", "0", " 0 "} {
 		if uid, gid, err := lookupUser(in); err != nil || uid != 0 || gid != 0 {
 			t.Errorf("lookupUser(%q) = %d, %d, %v", in, uid, gid, err)
@@ -378,8 +378,8 @@ func TestLookupUser(t *testing.T) {
 		"nosuchuserq": "Invalid user name nosuchuserq",
 		"98765":       "Invalid user id 98765",
 	} {
-		if _, _, err := lookupUser(in); errText(err) != want {
-			t.Errorf("lookupUser(%q) error = %q, want %q", in, errText(err), want)
+		if _, _, err := lookupUser(in); cfgErrText(err) != want {
+			t.Errorf("lookupUser(%q) error = %q, want %q", in, cfgErrText(err), want)
 		}
 	}
 	if uid, gid, err := parseUserGroup("root:0"); err != nil || uid != 0 || gid != 0 {
@@ -388,12 +388,12 @@ func TestLookupUser(t *testing.T) {
 	if _, gid, err := parseUserGroup("root"); err != nil || gid != -1 {
 		t.Errorf("parseUserGroup(root) gid = %d, %v", gid, err)
 	}
-	if _, _, err := parseUserGroup("root:nogroupq"); errText(err) != "Invalid user:group definition root:nogroupq" {
+	if _, _, err := parseUserGroup("root:nogroupq"); cfgErrText(err) != "Invalid user:group definition root:nogroupq" {
 		t.Errorf("parseUserGroup(root:nogroupq) error = %v", err)
 	}
 }
 
-func TestExistingDirPath(t *testing.T) {
+func TestConfigExistingDirPath(t *testing.T) {
 	dir := t.TempDir()
 	t.Setenv("HOME", dir)
 	for _, tc := range []struct{ in, want, err string }{
@@ -403,11 +403,11 @@ func TestExistingDirPath(t *testing.T) {
 		{"/nonexistent/dir/x.log", "", "The directory named as part of the path /nonexistent/dir/x.log does not exist"},
 	} {
 		got, err := existingDirPath(tc.in)
-		if got != tc.want || errText(err) != tc.err {
-			t.Errorf("existingDirPath(%q) = %q, %q; want %q, %q", tc.in, got, errText(err), tc.want, tc.err)
+		if got != tc.want || cfgErrText(err) != tc.err {
+			t.Errorf("existingDirPath(%q) = %q, %q; want %q, %q", tc.in, got, cfgErrText(err), tc.want, tc.err)
 		}
 	}
-	if _, err := existingDirectory("/nonexistent"); errText(err) != "/nonexistent is not an existing directory" {
+	if _, err := existingDirectory("/nonexistent"); cfgErrText(err) != "/nonexistent is not an existing directory" {
 		t.Errorf("existingDirectory error = %v", err)
 	}
 	if got, err := existingDirectory("~"); err != nil || got != dir {
@@ -415,7 +415,7 @@ func TestExistingDirPath(t *testing.T) {
 	}
 }
 
-func TestPythonPaths(t *testing.T) {
+func TestConfigPythonPaths(t *testing.T) {
 	for in, want := range map[string]string{
 		"/usr/bin/supervisord": "/usr/bin", "supervisord": "", "/x": "/", "a//b": "a", "//x": "//",
 	} {
@@ -440,7 +440,7 @@ func TestPythonPaths(t *testing.T) {
 
 // TestGlobPython checks [include] matching: hidden files need a leading
 // '.', [!x] negates, results come back for sorting by the caller.
-func TestGlobPython(t *testing.T) {
+func TestConfigGlob(t *testing.T) {
 	dir := t.TempDir()
 	for _, f := range []string{"a.conf", "b.conf", ".h.conf", "x.ini", "y.ini", "sub/c.conf"} {
 		p := filepath.Join(dir, f)
