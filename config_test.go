@@ -775,7 +775,7 @@ socket=unix:///tmp/f.sock
 	}
 	for _, tc := range []struct {
 		name, from, to, group string
-		equal                    bool
+		equal                 bool
 	}{
 		{"command", "command=p\n", "command=p2\n", "p", false},
 		{"supervisord environment", "environment=G=1\n", "environment=G=2\n", "p", false},
