@@ -229,7 +229,7 @@ func (h *httpHandler) multicall(ctx context.Context, calls any) (any, error) {
 func (h *httpHandler) multicallOne(ctx context.Context, c any) (any, error) {
 	call, ok := c.(map[string]any)
 	if !ok {
-		return nil, &rpcFault{faultFailed, fmt.Sprintf("FAILED: <class 'AttributeError'>:'%s' object has no attribute 'get'", pyTypeName(c))}
+		return nil, &rpcFault{faultFailed, fmt.Sprintf("FAILED: <class 'AttributeError'>:'%s' object has no attribute 'get'", rpcTypeName(c))}
 	}
 	name, ok := call["methodName"].(string)
 	if !ok {
@@ -254,8 +254,8 @@ func (h *httpHandler) multicallOne(ctx context.Context, c any) (any, error) {
 	return h.runOnLoop(ctx, m, params)
 }
 
-// pyTypeName names a decoded XML-RPC value's Python type.
-func pyTypeName(v any) string {
+// rpcTypeName names a decoded XML-RPC value's Python type.
+func rpcTypeName(v any) string {
 	switch v.(type) {
 	case string:
 		return "str"

@@ -43,19 +43,6 @@ const (
 	evAbstractProcessGroup     = "PROCESS_GROUP"
 )
 
-// eventTypes lists every name accepted in events= (abstract ones included).
-var eventTypes = []string{
-	evAbstractEvent, evAbstractProcessState,
-	evProcessStateStopped, evProcessStateExited, evProcessStateStarting, evProcessStateStopping,
-	evProcessStateBackoff, evProcessStateFatal, evProcessStateRunning, evProcessStateUnknown,
-	evAbstractProcessComm, evProcessCommStdout, evProcessCommStderr,
-	evAbstractProcessLog, evProcessLogStdout, evProcessLogStderr,
-	evRemoteCommunication,
-	evAbstractSupervisorChange, evSupervisorRunning, evSupervisorStopping,
-	evAbstractTick, evTick5, evTick60, evTick3600,
-	evAbstractProcessGroup, evProcessGroupAdded, evProcessGroupRemoved,
-}
-
 // isAbstractEvent reports whether name only subscribes to its subtypes.
 func isAbstractEvent(name string) bool {
 	switch name {

@@ -329,37 +329,6 @@ func stripANSI(dst, s []byte) []byte {
 	}
 }
 
-// pyRepr quotes s the way Python's repr() quotes a str, for messages that
-// 4.2.5 builds with %r.
-func pyRepr(s string) string {
-	quote := "'"
-	if strings.Contains(s, "'") && !strings.Contains(s, `"`) {
-		quote = `"`
-	}
-	var b strings.Builder
-	b.WriteString(quote)
-	for _, r := range s {
-		switch {
-		case r == '\\':
-			b.WriteString(`\\`)
-		case string(r) == quote:
-			b.WriteString(`\` + quote)
-		case r == '\n':
-			b.WriteString(`\n`)
-		case r == '\r':
-			b.WriteString(`\r`)
-		case r == '\t':
-			b.WriteString(`\t`)
-		case r < 0x20 || r == 0x7f:
-			fmt.Fprintf(&b, `\x%02x`, r)
-		default:
-			b.WriteRune(r)
-		}
-	}
-	b.WriteString(quote)
-	return b.String()
-}
-
 // chunkPool holds the read buffers of output pipes. 4.2.5 reads up to
 // 128 KiB at a time; a buffer lives as long as one spawn's pipe.
 var chunkPool = sync.Pool{New: func() any { b := make([]byte, 128<<10); return &b }}

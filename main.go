@@ -174,7 +174,9 @@ func (f *daemonFlags) set(name, v string) error {
 	case "directory":
 		f.directory, err = existingDirectory(v)
 	case "logfile":
-		f.logfile, err = existingDirPath(v)
+		if f.logfile, err = existingDirPath(v); err == nil && f.logfile != "syslog" {
+			f.logfile = pyNormalizePath(f.logfile)
+		}
 	case "logfile_maxbytes":
 		var n int64
 		n, err = parseByteSize(v)
@@ -186,7 +188,9 @@ func (f *daemonFlags) set(name, v string) error {
 		l, err = parseLogLevel(v)
 		f.loglevel = &l
 	case "pidfile":
-		f.pidfile, err = existingDirPath(v)
+		if f.pidfile, err = existingDirPath(v); err == nil {
+			f.pidfile = pyNormalizePath(f.pidfile)
+		}
 	case "identifier":
 		f.identifier = &v
 	case "childlogdir":
@@ -200,7 +204,7 @@ func (f *daemonFlags) set(name, v string) error {
 }
 
 func intFlag(v string) (*int, error) {
-	n, err := parseInt(v)
+	n, err := pyInt(v)
 	return &n, err
 }
 
