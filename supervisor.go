@@ -78,7 +78,8 @@ type Supervisor struct {
 	environ   []string // supervisord's environment, given to children
 	serverURL string   // SUPERVISOR_SERVER_URL for children (CFG-69c)
 
-	groups []*Group // in the order they were added
+	groups  []*Group // in the order they were added
+	ordered []*Group // by priority, ties in the order added (see sortGroups)
 	pids   map[int]*Process
 	state  SupState
 
@@ -159,6 +160,7 @@ func (s *Supervisor) addGroup(cfg *GroupConfig) error {
 		g.pool = newPool(s, g)
 	}
 	s.groups = append(s.groups, g)
+	s.sortGroups()
 	s.notify(evProcessGroupAdded, "groupname:"+cfg.Name+"\n")
 	return nil
 }
@@ -170,6 +172,7 @@ func (s *Supervisor) removeGroup(name string) bool {
 		return false
 	}
 	s.groups = slices.DeleteFunc(s.groups, func(x *Group) bool { return x == g })
+	s.sortGroups()
 	if g.pool != nil {
 		g.pool.close()
 	}
@@ -180,18 +183,17 @@ func (s *Supervisor) removeGroup(name string) bool {
 	return true
 }
 
-// sortedGroups is the groups by priority; ties keep the order they were
+// sortGroups orders the groups by priority; ties keep the order they were
 // added in, as 4.2.5's stable sort does.
-func (s *Supervisor) sortedGroups() []*Group {
-	gs := slices.Clone(s.groups)
-	slices.SortStableFunc(gs, func(a, b *Group) int { return a.cfg.Priority - b.cfg.Priority })
-	return gs
+func (s *Supervisor) sortGroups() {
+	s.ordered = slices.Clone(s.groups)
+	slices.SortStableFunc(s.ordered, func(a, b *Group) int { return a.cfg.Priority - b.cfg.Priority })
 }
 
 // allProcesses lists every process, groups by priority.
 func (s *Supervisor) allProcesses() []*Process {
 	var out []*Process
-	for _, g := range s.sortedGroups() {
+	for _, g := range s.ordered {
 		out = append(out, g.procs...)
 	}
 	return out
@@ -269,7 +271,7 @@ func (s *Supervisor) run() (restart bool) {
 // deferred replies, in 4.2.5's order.
 func (s *Supervisor) pass(now time.Time) {
 	running := s.state == SupRunning
-	for _, g := range s.sortedGroups() {
+	for _, g := range s.ordered {
 		for _, p := range g.procs {
 			p.transition(now, running)
 		}
@@ -329,7 +331,7 @@ func (s *Supervisor) untilNextDeadline(now time.Time) time.Duration {
 func (s *Supervisor) advanceShutdown(now time.Time) bool {
 	if !s.stopping {
 		s.stopping = true
-		s.stopGroups = s.sortedGroups()
+		s.stopGroups = slices.Clone(s.ordered)
 		s.notify(evSupervisorStopping, "")
 	}
 	for len(s.stopGroups) > 0 {
