@@ -395,7 +395,7 @@ func (s *Supervisor) listenerStep(proc *Process, l *listenerState) bool {
 		line := l.buf[:nl]
 		l.buf = l.buf[nl+1:]
 		n, err := strconv.Atoi(strings.TrimSpace(string(line[min(len("RESULT "), len(line)):])))
-		if err != nil {
+		if err != nil || n < 0 {
 			s.log.Warnf("%s: bad result line: '%s'", proc.cfg.Name, decodeEventData(line))
 			s.setListenerState(proc, listenerUnknown)
 			l.buf = l.buf[:0]

@@ -121,6 +121,7 @@ func newSupervisor(cfg *Config, log *Logger) *Supervisor {
 		done:    make(chan struct{}),
 		signals: make(chan os.Signal, 8),
 		sigchld: make(chan os.Signal, 1),
+		events:  eventBus{serial: -1},
 	}
 }
 
