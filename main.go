@@ -305,6 +305,7 @@ type daemon struct {
 	daemonized bool // this process is the re-executed daemon
 	inherited  int  // listening sockets passed by the parent (fds 3..)
 	serial     int  // the event serial survives reloads (EVT-02)
+	signals    daemonSignals
 }
 
 func (d *daemon) loadConfig() (*Config, error) {
@@ -322,6 +323,7 @@ func (d *daemon) run() error {
 		return err
 	}
 	d.serial = -1
+	d.signals = notifySignals()
 	for {
 		restart, err := d.runOnce(cfg)
 		if err != nil || !restart {
@@ -396,6 +398,7 @@ func (d *daemon) runOnce(cfg *Config) (bool, error) {
 		cleanAutoLogs(log, sc.Childlogdir, sc.Identifier)
 	}
 	s := newSupervisor(cfg, log)
+	s.daemonSignals = d.signals
 	s.events.serial = d.serial
 	s.serverURL = childServerURL(cfg)
 	for _, g := range cfg.Groups {

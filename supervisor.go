@@ -89,8 +89,7 @@ type Supervisor struct {
 
 	inbox   chan func(*Supervisor)
 	done    chan struct{} // closed when the loop has ended
-	signals chan os.Signal
-	sigchld chan os.Signal
+	daemonSignals
 	waiters []func(now time.Time) bool
 
 	events eventBus
@@ -110,6 +109,21 @@ func (s *Supervisor) syslogWriter() *syslog.Writer {
 	return s.syslog
 }
 
+// daemonSignals are the signals supervisord handles (SUP-04). They are
+// registered once for the life of the process, so none is missed, or
+// takes its default action, between two runs of the loop.
+type daemonSignals struct {
+	signals chan os.Signal
+	sigchld chan os.Signal
+}
+
+func notifySignals() daemonSignals {
+	ds := daemonSignals{signals: make(chan os.Signal, 8), sigchld: make(chan os.Signal, 1)}
+	signal.Notify(ds.signals, syscall.SIGTERM, syscall.SIGINT, syscall.SIGQUIT, syscall.SIGHUP, syscall.SIGUSR2)
+	signal.Notify(ds.sigchld, syscall.SIGCHLD)
+	return ds
+}
+
 func newSupervisor(cfg *Config, log *Logger) *Supervisor {
 	return &Supervisor{
 		cfg:     cfg,
@@ -119,8 +133,6 @@ func newSupervisor(cfg *Config, log *Logger) *Supervisor {
 		state:   SupRunning,
 		inbox:   make(chan func(*Supervisor), 64),
 		done:    make(chan struct{}),
-		signals: make(chan os.Signal, 8),
-		sigchld: make(chan os.Signal, 1),
 		events:  eventBus{serial: -1},
 	}
 }
@@ -238,10 +250,6 @@ func (s *Supervisor) deferUntil(check func(now time.Time) bool) {
 // run is the loop. It returns when every process has stopped after a
 // shutdown or restart request, reporting whether to restart.
 func (s *Supervisor) run() (restart bool) {
-	signal.Notify(s.signals, syscall.SIGTERM, syscall.SIGINT, syscall.SIGQUIT, syscall.SIGHUP, syscall.SIGUSR2)
-	signal.Notify(s.sigchld, syscall.SIGCHLD)
-	defer signal.Stop(s.signals)
-	defer signal.Stop(s.sigchld)
 	defer close(s.done)
 
 	s.notify(evSupervisorRunning, "")
