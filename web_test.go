@@ -16,6 +16,10 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/cdproto/input"
+	"github.com/chromedp/chromedp"
 )
 
 // webDaemon is a supervisord a test runs with an inet HTTP server on a
@@ -706,4 +710,280 @@ func TestWebPyQuote(t *testing.T) {
 			t.Errorf("pyQuote(%q) = %q, want %q", in, got, want)
 		}
 	}
+}
+
+// chromium finds Debian's chromium, or skips the browser tests.
+func chromium(t *testing.T) string {
+	t.Helper()
+	for _, name := range []string{"chromium", "chromium-browser"} {
+		if path, err := exec.LookPath(name); err == nil {
+			return path
+		}
+	}
+	t.Skip("chromium is not installed (apt-get install chromium); skipping the real-browser test")
+	return ""
+}
+
+// newBrowser starts a headless chromium with a fresh profile; it is shut
+// down before the test's temporary directories are removed.
+func newBrowser(t *testing.T, width, height int) context.Context {
+	t.Helper()
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(chromium(t)),
+		chromedp.Headless,
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.NoDefaultBrowserCheck,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-extensions", true),
+		chromedp.Flag("disable-dev-shm-usage", true),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(width, height),
+	}
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancelCtx := chromedp.NewContext(allocCtx)
+	t.Cleanup(func() {
+		cancelCtx()
+		cancelAlloc()
+	})
+	// The first run starts the browser and ties it to ctx, so it must not
+	// carry a timeout; each later step gets its own.
+	if err := chromedp.Do(ctx); err != nil {
+		t.Fatalf("starting chromium: %v", err)
+	}
+	return ctx
+}
+
+// browse runs browser steps, failing the test with what was being done.
+func browse(t *testing.T, ctx context.Context, what string, steps ...chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(ctx, waitDeadline)
+	defer cancel()
+	if err := chromedp.Do(ctx, steps...); err != nil {
+		t.Fatalf("browser: %s: %v", what, err)
+	}
+}
+
+// evaluate runs a JavaScript expression and decodes its value.
+func evaluate[T any](t *testing.T, ctx context.Context, expr string) T {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(ctx, waitDeadline)
+	defer cancel()
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](expr))
+	if err != nil {
+		t.Fatalf("browser: evaluating %s: %v", expr, err)
+	}
+	return v
+}
+
+// rowState is a JS expression reading a row's state by namespec.
+func rowState(namespec string) string {
+	return fmt.Sprintf(`(() => { const r = [...document.querySelectorAll('tr.process')].find((r) => r.dataset.namespec === %q); return r ? r.dataset.state : ''; })()`, namespec)
+}
+
+// waitJS waits until the expression is true.
+func waitJS(expr string) chromedp.Action[chromedp.Void] {
+	poll := chromedp.Poll[bool](expr, chromedp.WithPollingTimeout(waitDeadline))
+	return func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
+		_, err := poll(ctx, t)
+		return chromedp.Void{}, err
+	}
+}
+
+func screenshot(t *testing.T, ctx context.Context, path string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(ctx, waitDeadline)
+	defer cancel()
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		t.Fatalf("browser: screenshot: %v", err)
+	}
+	if err := os.WriteFile(path, png, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("screenshot: %s", path)
+}
+
+// WEB-01..03 in a real browser: actions run in place, the table follows
+// state changes made elsewhere without a reload, names stay text, and the
+// tail view follows the log.
+func TestWebBrowser(t *testing.T) {
+	ctx := newBrowser(t, 1280, 900)
+	d := startWebDaemon(t, true, webPrograms+hostilePrograms+
+		"[program:counter]\ncommand=sh -c 'i=0; while :; do echo line $i; i=$((i+1)); sleep 0.1; done'\nstartsecs=0\n")
+	d.waitState("sleeper", "RUNNING")
+	d.waitState("grp:ga", "RUNNING")
+	artifacts := t.ArtifactDir()
+
+	// Credentials in the URL: the browser answers the 401 challenge and
+	// reuses them for the page's own requests (status.json, actions, the
+	// log stream), as it does after a login prompt.
+	site := strings.Replace(d.base, "http://", "http://"+d.user+":"+d.pass+"@", 1)
+	browse(t, ctx, "open the status page",
+		chromedp.Navigate(site+"/"),
+		chromedp.WaitVisible(chromedp.CSS(`tr.process[data-namespec="sleeper"]`)),
+	)
+	evaluate[bool](t, ctx, `window.notReloaded = true`)
+
+	browse(t, ctx, "stop sleeper with its Stop button",
+		chromedp.Click(chromedp.CSS(`tr.process[data-namespec="sleeper"] a[data-action="stop"]`)),
+		waitJS(rowState("sleeper")+` === 'stopped'`),
+		waitJS(`document.getElementById('message').textContent === 'Process sleeper stopped'`),
+	)
+	if got := d.stateOf("sleeper"); got != "STOPPED" {
+		t.Errorf("after Stop, sleeper is %s", got)
+	}
+	browse(t, ctx, "start sleeper with its Start button",
+		chromedp.Click(chromedp.CSS(`tr.process[data-namespec="sleeper"] a[data-action="start"]`)),
+		waitJS(rowState("sleeper")+` === 'running'`),
+		waitJS(`document.getElementById('message').textContent === 'Process sleeper started'`),
+	)
+
+	// A change made over XML-RPC shows up by itself.
+	var ok bool
+	if err := d.rpc.call("supervisor.stopProcess", []any{"grp:ga"}, &ok); err != nil {
+		t.Fatal(err)
+	}
+	browse(t, ctx, "see grp:ga stop without reloading", waitJS(rowState("grp:ga")+` === 'stopped'`))
+
+	type pageCheck struct {
+		NotReloaded bool   `json:"notReloaded"`
+		Name        string `json:"name"`
+		Markup      int    `json:"markup"`
+		Heading     string `json:"heading"`
+	}
+	check := evaluate[pageCheck](t, ctx, fmt.Sprintf(`(() => {
+		const row = [...document.querySelectorAll('tr.process')].find((r) => r.dataset.namespec === %q);
+		return {
+			notReloaded: window.notReloaded === true,
+			name: row ? row.querySelector('.col-name a').textContent : '',
+			markup: document.querySelectorAll('#processes b, #processes i, #processes script').length,
+			heading: document.querySelector('tbody[data-group="grp"] tr.group').textContent,
+		};
+	})()`, hostileName))
+	if !check.NotReloaded {
+		t.Errorf("the page reloaded; live updates should not need that")
+	}
+	if check.Name != hostileName || check.Markup != 0 {
+		t.Errorf("hostile name shown as %q with %d markup elements", check.Name, check.Markup)
+	}
+	if check.Heading != "grp" {
+		t.Errorf("group heading %q", check.Heading)
+	}
+	screenshot(t, ctx, filepath.Join(artifacts, "status.png"))
+
+	// The tail view follows the log: lines written after the page loaded
+	// arrive in order, with nothing missed or repeated at the seam.
+	browse(t, ctx, "open the tail view",
+		chromedp.Navigate(site+"/tail.html?processname=counter"),
+		chromedp.WaitVisible(chromedp.CSS(`#log`)),
+	)
+	first := evaluate[string](t, ctx, `window.notReloaded = true; document.getElementById('log').textContent`)
+	last := lastCounterLine(first)
+	if last < 0 {
+		t.Fatalf("tail view shows no counter lines:\n%s", first)
+	}
+	want := fmt.Sprintf("line %d\n", last+10)
+	browse(t, ctx, "follow the log",
+		waitJS(fmt.Sprintf(`document.getElementById('log').textContent.includes(%q)`, want)),
+		waitJS(`document.getElementById('follow-state').textContent === 'following'`),
+	)
+	text := evaluate[string](t, ctx, `window.notReloaded === true ? document.getElementById('log').textContent : 'reloaded'`)
+	requireConsecutiveLines(t, text)
+	screenshot(t, ctx, filepath.Join(artifacts, "tail.png"))
+}
+
+var counterLineRE = regexp.MustCompile(`(?m)^line (\d+)$`)
+
+func lastCounterLine(text string) int {
+	m := counterLineRE.FindAllStringSubmatch(text, -1)
+	if len(m) == 0 {
+		return -1
+	}
+	var n int
+	fmt.Sscan(m[len(m)-1][1], &n)
+	return n
+}
+
+func requireConsecutiveLines(t *testing.T, text string) {
+	t.Helper()
+	lines := strings.Split(strings.TrimSuffix(text, "\n"), "\n")
+	if len(lines) > 0 && !counterLineRE.MatchString(lines[0]) {
+		lines = lines[1:] // the tail may start mid-line
+	}
+	prev := -1
+	for _, l := range lines {
+		var n int
+		if _, err := fmt.Sscanf(l, "line %d", &n); err != nil {
+			t.Fatalf("unexpected line %q in the followed log", l)
+		}
+		if prev >= 0 && n != prev+1 {
+			t.Fatalf("followed log jumps from line %d to %d", prev, n)
+		}
+		prev = n
+	}
+}
+
+// demoPrograms put the screenshot's processes in a spread of states.
+const demoPrograms = `[program:web]
+command=sleep 1000
+startsecs=0
+[program:queue]
+command=sleep 1000
+process_name=%(program_name)s_%(process_num)d
+numprocs=3
+startsecs=0
+[program:mailer]
+command=mailerd --foreground
+startretries=0
+[program:backup]
+command=sleep 1000
+startsecs=3600
+[program:cleanup]
+command=true
+startsecs=0
+autorestart=false
+[program:reports]
+command=sleep 1000
+autostart=false
+`
+
+// TestWebScreenshot writes the pictures of the page for the docs when
+// SUPERVISORD_WEB_SCREENSHOT names the PNG to write (a "-phone" twin is
+// written beside it), e.g.
+//
+//	SUPERVISORD_WEB_SCREENSHOT=docs/web-status.png go test -run TestWebScreenshot
+func TestWebScreenshot(t *testing.T) {
+	out := os.Getenv("SUPERVISORD_WEB_SCREENSHOT")
+	if out == "" {
+		t.Skip("set SUPERVISORD_WEB_SCREENSHOT=path.png to write the docs screenshot")
+	}
+	ctx := newBrowser(t, 1100, 640)
+	d := startWebDaemon(t, false, demoPrograms)
+	for name, state := range map[string]string{"web": "RUNNING", "queue:queue_0": "RUNNING", "mailer": "FATAL",
+		"backup": "STARTING", "cleanup": "EXITED", "reports": "STOPPED"} {
+		d.waitState(name, state)
+	}
+	browse(t, ctx, "open the status page",
+		chromedp.Navigate(d.base+"/"),
+		chromedp.Click(chromedp.CSS(`tr.process[data-namespec="queue:queue_2"] a[data-action="stop"]`)),
+		waitJS(rowState("queue:queue_2")+` === 'stopped'`),
+		waitJS(`document.getElementById('message').textContent !== ''`),
+	)
+	// Park the pointer where it highlights nothing.
+	if _, err := chromedp.Call(ctx, input.DispatchMouseEvent, input.DispatchMouseEventParams{
+		Type: input.DispatchMouseEventTypeMouseMoved, X: 1, Y: 630}); err != nil {
+		t.Fatal(err)
+	}
+	evaluate[bool](t, ctx, `document.activeElement.blur(), true`)
+	screenshot(t, ctx, out)
+	phone := strings.TrimSuffix(out, ".png") + "-phone.png"
+	if _, err := chromedp.Call(ctx, emulation.SetDeviceMetricsOverride, emulation.SetDeviceMetricsOverrideParams{
+		Width: 390, Height: 844, DeviceScaleFactor: 2, Mobile: true}); err != nil {
+		t.Fatal(err)
+	}
+	screenshot(t, ctx, phone)
 }

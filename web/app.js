@@ -67,6 +67,7 @@ function statusPage() {
     for (const g of groups) {
       const body = element('tbody', {'data-group': g.name});
       if (g.heading) {
+        body.className = 'grouped';
         const head = element('tr', {class: 'group'});
         head.append(element('th', {colspan: '4', scope: 'rowgroup'}, g.name));
         body.append(head);
