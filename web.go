@@ -203,7 +203,11 @@ func (h *httpHandler) serveStatus(w http.ResponseWriter, r *http.Request) {
 		}
 		return
 	}
-	view := h.snapshot()
+	view, ok := h.snapshot()
+	if !ok {
+		httpError(w, http.StatusServiceUnavailable)
+		return
+	}
 	view.Message = form["message"]
 	h.renderPage(w, "status", view)
 }
@@ -371,9 +375,11 @@ type webAction struct {
 	Name  string       `json:"action,omitempty"`
 }
 
-// snapshot copies what the page shows in one short visit to the loop.
-func (h *httpHandler) snapshot() webView {
-	return call(h.sup, func(s *Supervisor) webView { return s.webView(time.Now()) })
+// snapshot copies what the page shows in one short visit to the loop; it
+// reports false once the loop has ended (shutdown or reload).
+func (h *httpHandler) snapshot() (webView, bool) {
+	v := call(h.sup, func(s *Supervisor) webView { return s.webView(time.Now()) })
+	return v, v.State != ""
 }
 
 func (s *Supervisor) webView(now time.Time) webView {
@@ -435,7 +441,12 @@ func stateClass(st ProcessState) string {
 // serveSnapshot is status.json, which the page polls about once a second
 // while it is visible: one closure on the loop per request.
 func (h *httpHandler) serveSnapshot(w http.ResponseWriter, r *http.Request) {
-	body, err := json.Marshal(h.snapshot())
+	view, ok := h.snapshot()
+	if !ok {
+		httpError(w, http.StatusServiceUnavailable)
+		return
+	}
+	body, err := json.Marshal(view)
 	if err != nil {
 		httpError(w, http.StatusInternalServerError)
 		return

@@ -488,7 +488,7 @@ func TestWebTailPage(t *testing.T) {
 	requireHeader(t, resp, "Pragma", "no-cache")
 	body = waitLog("/tail.html?processname=echoer", "&lt;script&gt;")
 	requireContains(t, body, "<title>Supervisor tail of process echoer</title>",
-		`>&lt;script&gt;alert(1)&lt;/script&gt;`+"\n</pre>", `href="tail.html?processname=echoer&amp;limit=1024"`,
+		">\n&lt;script&gt;alert(1)&lt;/script&gt;\n</pre>", `href="tail.html?processname=echoer&amp;limit=1024"`,
 		`data-follow="follow?processname=echoer&amp;offset=26"`)
 	if strings.Contains(body, "<script>alert") {
 		t.Errorf("process output is not escaped")
@@ -504,11 +504,11 @@ func TestWebTailPage(t *testing.T) {
 	}
 
 	for path, want := range map[string][]string{
-		"/tail.html":                       {"<title>Supervisor tail of process None</title>", ">No process name found</pre>"},
-		"/tail.html?processname=":          {">No process name found</pre>"},
-		"/tail.html?processname=nosuch":    {">ERROR: unexpected rpc fault [10] BAD_NAME: nosuch</pre>"},
-		"/tail.html?processname=grp%3A%2A": {"<title>Supervisor tail of process grp:*</title>", ">ERROR: unexpected rpc fault [10] BAD_NAME: grp:*</pre>", `href="tail.html?processname=grp%3A%2A&amp;limit=1024"`},
-		"/tail.html?processname=quiet":     {">No file for quiet</pre>"},
+		"/tail.html":                       {"<title>Supervisor tail of process None</title>", ">\nNo process name found</pre>"},
+		"/tail.html?processname=":          {">\nNo process name found</pre>"},
+		"/tail.html?processname=nosuch":    {">\nERROR: unexpected rpc fault [10] BAD_NAME: nosuch</pre>"},
+		"/tail.html?processname=grp%3A%2A": {"<title>Supervisor tail of process grp:*</title>", ">\nERROR: unexpected rpc fault [10] BAD_NAME: grp:*</pre>", `href="tail.html?processname=grp%3A%2A&amp;limit=1024"`},
+		"/tail.html?processname=quiet":     {">\nNo file for quiet</pre>"},
 	} {
 		resp, body := d.get(path)
 		if resp.StatusCode != http.StatusOK {
@@ -532,7 +532,7 @@ func logText(body string) string {
 	if m == nil {
 		return ""
 	}
-	return m[1]
+	return strings.TrimPrefix(m[1], "\n")
 }
 
 func mustAtoi(t *testing.T, s string) int {
@@ -689,7 +689,7 @@ func TestWebEscaping(t *testing.T) {
 		_, tail = d.get("/tail.html?processname=" + quoted)
 		return strings.Contains(tail, "italic")
 	})
-	requireContains(t, tail, "<title>Supervisor tail of process "+escaped+"</title>", `>&lt;i&gt;italic&lt;/i&gt;`)
+	requireContains(t, tail, "<title>Supervisor tail of process "+escaped+"</title>", "\n&lt;i&gt;italic&lt;/i&gt;")
 	if strings.Contains(tail, "<i>") || strings.Contains(tail, "<b>") {
 		t.Errorf("markup reached the tail page:\n%s", tail)
 	}
