@@ -12,6 +12,7 @@ import (
 	"os/signal"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 )
 
@@ -34,10 +35,11 @@ import (
 //	trap:SIG    from now on print "caught SIG<NAME>" for each SIG received
 //	exit-on:SIG:N  from now on exit with status N when SIG arrives
 //	ignore:SIG  ignore SIG
-//	kill:SIG    send SIG to itself (and die of it if SIG is fatal)
+//	die:SIG     send SIG to itself and wait to die of it
 //	sleep       wait forever (until a signal ends the process)
 //	exit:N      exit with status N
 func confProgMain() {
+	confHandleSignals()
 	args := os.Args[1:]
 	stdin := bufio.NewReader(os.Stdin)
 	for i := 0; i < len(args); i++ {
@@ -118,7 +120,7 @@ func confProgAction(name, value string) error {
 		fmt.Printf("uid=%d gid=%d\n", os.Getuid(), os.Getgid())
 	case "touch":
 		return os.WriteFile(value, nil, 0o644)
-	case "trap", "ignore", "kill", "exit-on":
+	case "trap", "ignore", "die", "exit-on":
 		return confSignalAction(name, value)
 	case "sleep":
 		select {}
@@ -134,6 +136,57 @@ func confProgAction(name, value string) error {
 	return nil
 }
 
+// confSigModes says what conf-prog does with each signal it handles; a
+// signal without a mode gets its default action, as in a C program (the Go
+// runtime would otherwise swallow SIGUSR1 and SIGUSR2).
+var confSigModes = struct {
+	sync.Mutex
+	m map[syscall.Signal]string // "trap" or "exit:N"
+}{m: map[syscall.Signal]string{}}
+
+// confHandleSignals routes the signals scenarios use through confSigModes.
+func confHandleSignals() {
+	ch := make(chan os.Signal, 16)
+	signal.Notify(ch, syscall.SIGHUP, syscall.SIGINT, syscall.SIGTERM, syscall.SIGUSR1, syscall.SIGUSR2)
+	go func() {
+		for s := range ch {
+			sig := s.(syscall.Signal)
+			confSigModes.Lock()
+			mode := confSigModes.m[sig]
+			confSigModes.Unlock()
+			switch {
+			case mode == "trap":
+				fmt.Printf("caught SIG%s\n", confSignalName(sig))
+			case strings.HasPrefix(mode, "exit:"):
+				n, _ := strconv.Atoi(strings.TrimPrefix(mode, "exit:"))
+				os.Exit(n)
+			default:
+				confDie(sig)
+			}
+		}
+	}()
+}
+
+// confDie ends the process by sig with the signal's default action.
+func confDie(sig syscall.Signal) {
+	signal.Reset(sig)
+	if err := confSetDefault(sig); err != nil {
+		fmt.Fprintf(os.Stderr, "conf-prog: %v\n", err)
+		os.Exit(99)
+	}
+	syscall.Kill(os.Getpid(), sig)
+	select {}
+}
+
+func confSignalName(sig syscall.Signal) string {
+	for name, s := range confSignals {
+		if s == sig {
+			return name
+		}
+	}
+	return strconv.Itoa(int(sig))
+}
+
 func confSignalAction(name, value string) error {
 	value, code, _ := strings.Cut(value, ":")
 	sig, ok := confSignals[strings.TrimPrefix(value, "SIG")]
@@ -141,32 +194,25 @@ func confSignalAction(name, value string) error {
 		return fmt.Errorf("unknown signal %q", value)
 	}
 	switch name {
-	case "exit-on":
-		n, err := strconv.Atoi(code)
-		if err != nil {
-			return err
-		}
-		ch := make(chan os.Signal, 1)
-		signal.Notify(ch, sig)
-		go func() {
-			<-ch
-			os.Exit(n)
-		}()
 	case "ignore":
 		signal.Ignore(sig)
-	case "kill":
-		signal.Reset(sig)
-		return syscall.Kill(os.Getpid(), sig)
+	case "die":
+		confDie(sig)
 	case "trap":
-		ch := make(chan os.Signal, 8)
-		signal.Notify(ch, sig)
-		go func() {
-			for range ch {
-				fmt.Printf("caught SIG%s\n", strings.TrimPrefix(value, "SIG"))
-			}
-		}()
+		confSetSigMode(sig, "trap")
+	case "exit-on":
+		if _, err := strconv.Atoi(code); err != nil {
+			return err
+		}
+		confSetSigMode(sig, "exit:"+code)
 	}
 	return nil
+}
+
+func confSetSigMode(sig syscall.Signal, mode string) {
+	confSigModes.Lock()
+	defer confSigModes.Unlock()
+	confSigModes.m[sig] = mode
 }
 
 var confSignals = map[string]syscall.Signal{
