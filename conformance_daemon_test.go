@@ -64,7 +64,7 @@ func confStartDaemon(r *confRunner, args []string, srv confServer, foreground bo
 // awaitReady waits until the daemon's HTTP server answers anything at all
 // (a 401 counts), and learns the pid of a daemon that forked itself.
 func (d *confDaemon) awaitReady(timeout time.Duration) error {
-	probe := confHttpRequest{method: "POST", path: "/RPC2", timeout: 2 * time.Second,
+	probe := confHTTPRequest{method: "POST", path: "/RPC2", timeout: 2 * time.Second,
 		body: confEncodeCall("system.listMethods", nil)}
 	var lastErr error
 	err := confPoll(timeout, func() bool {
@@ -93,7 +93,7 @@ func (d *confDaemon) awaitReady(timeout time.Duration) error {
 
 // learnPid asks a daemonized supervisord for its pid.
 func (d *confDaemon) learnPid() error {
-	resp, err := d.srv.do(confHttpRequest{method: "POST", path: "/RPC2", auth: true, body: confEncodeCall("supervisor.getPID", nil)})
+	resp, err := d.srv.do(confHTTPRequest{method: "POST", path: "/RPC2", auth: true, body: confEncodeCall("supervisor.getPID", nil)})
 	if err != nil {
 		return err
 	}

@@ -96,10 +96,16 @@ func (n *confNormalizer) apply(s string) string {
 	for _, r := range confNormRules {
 		s = r.re.ReplaceAllString(s, r.repl)
 	}
-	return confBarePidLine.ReplaceAllStringFunc(s, func(line string) string {
+	s = confBarePidLine.ReplaceAllStringFunc(s, func(line string) string {
 		if n.pids[strings.TrimPrefix(line, "| ")] {
 			return strings.TrimSuffix(line, strings.TrimPrefix(line, "| ")) + "<pid>"
 		}
 		return line
 	})
+	return confEventLen.ReplaceAllString(s, "len:<len>$1")
 }
+
+// confEventLen is the rule for event headers as conf-listener writes them
+// (header line, then the quoted payload): the len: of a payload that held a
+// pid varies with the pid's digits, so it becomes <len>. Other lens stay.
+var confEventLen = regexp.MustCompile(`\blen:\d+(\n\| "[^\n]*\bpid:<pid>)`)

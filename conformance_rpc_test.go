@@ -71,8 +71,8 @@ func (r *confRawResponse) code() int {
 	return n
 }
 
-// confHttpRequest describes one request of the harness.
-type confHttpRequest struct {
+// confHTTPRequest describes one request of the harness.
+type confHTTPRequest struct {
 	method  string
 	path    string
 	headers [][2]string
@@ -83,7 +83,7 @@ type confHttpRequest struct {
 }
 
 // do sends one request on a fresh connection and reads one response.
-func (s confServer) do(req confHttpRequest) (*confRawResponse, error) {
+func (s confServer) do(req confHTTPRequest) (*confRawResponse, error) {
 	if req.timeout == 0 {
 		req.timeout = 20 * time.Second
 	}
@@ -208,23 +208,23 @@ func confReadUntil(r *bufio.Reader, until *regexp.Regexp) ([]byte, error) {
 	}
 }
 
-// confRpcValue is a decoded (or to-be-encoded) XML-RPC value.
-type confRpcValue struct {
+// confValue is a decoded (or to-be-encoded) XML-RPC value.
+type confValue struct {
 	kind    string // int, boolean, string, double, dateTime.iso8601, base64, array, struct, nil
 	text    string // scalar payload; decoded bytes for base64
-	items   []confRpcValue
-	members []confRpcMember // in wire order
+	items   []confValue
+	members []confMember // in wire order
 }
 
-type confRpcMember struct {
+type confMember struct {
 	name  string
-	value confRpcValue
+	value confValue
 }
 
-func (v confRpcValue) composite() bool { return v.kind == "array" || v.kind == "struct" }
+func (v confValue) composite() bool { return v.kind == "array" || v.kind == "struct" }
 
 // confEncodeCall renders a methodCall the way Python's xmlrpc.client does.
-func confEncodeCall(method string, params []confRpcValue) []byte {
+func confEncodeCall(method string, params []confValue) []byte {
 	var b bytes.Buffer
 	b.WriteString("<?xml version='1.0'?>\n<methodCall>\n<methodName>")
 	xml.EscapeText(&b, []byte(method))
@@ -238,7 +238,7 @@ func confEncodeCall(method string, params []confRpcValue) []byte {
 	return b.Bytes()
 }
 
-func confEncodeValue(b *bytes.Buffer, v confRpcValue) {
+func confEncodeValue(b *bytes.Buffer, v confValue) {
 	b.WriteString("<value>")
 	switch v.kind {
 	case "array":
@@ -269,44 +269,44 @@ func confEncodeValue(b *bytes.Buffer, v confRpcValue) {
 	b.WriteString("</value>\n")
 }
 
-// confRpcResult is a decoded methodResponse: a value or a fault.
-type confRpcResult struct {
-	value       confRpcValue
+// confRPCResult is a decoded methodResponse: a value or a fault.
+type confRPCResult struct {
+	value       confValue
 	fault       bool
 	faultCode   string
 	faultString string
 }
 
 // confDecodeResponse parses a methodResponse body.
-func confDecodeResponse(body []byte) (confRpcResult, error) {
+func confDecodeResponse(body []byte) (confRPCResult, error) {
 	d := xml.NewDecoder(bytes.NewReader(body))
 	root, err := confNextStart(d)
 	if err != nil || root.Name.Local != "methodResponse" {
-		return confRpcResult{}, fmt.Errorf("not a methodResponse: %q", body)
+		return confRPCResult{}, fmt.Errorf("not a methodResponse: %q", body)
 	}
 	el, err := confNextStart(d)
 	if err != nil {
-		return confRpcResult{}, err
+		return confRPCResult{}, err
 	}
 	switch el.Name.Local {
 	case "params":
 		if _, err := confExpectStart(d, "param"); err != nil {
-			return confRpcResult{}, err
+			return confRPCResult{}, err
 		}
 		if _, err := confExpectStart(d, "value"); err != nil {
-			return confRpcResult{}, err
+			return confRPCResult{}, err
 		}
 		v, err := confDecodeValue(d)
-		return confRpcResult{value: v}, err
+		return confRPCResult{value: v}, err
 	case "fault":
 		if _, err := confExpectStart(d, "value"); err != nil {
-			return confRpcResult{}, err
+			return confRPCResult{}, err
 		}
 		v, err := confDecodeValue(d)
 		if err != nil {
-			return confRpcResult{}, err
+			return confRPCResult{}, err
 		}
-		res := confRpcResult{fault: true}
+		res := confRPCResult{fault: true}
 		for _, m := range v.members {
 			switch m.name {
 			case "faultCode":
@@ -317,7 +317,7 @@ func confDecodeResponse(body []byte) (confRpcResult, error) {
 		}
 		return res, nil
 	}
-	return confRpcResult{}, fmt.Errorf("unexpected <%s> in methodResponse", el.Name.Local)
+	return confRPCResult{}, fmt.Errorf("unexpected <%s> in methodResponse", el.Name.Local)
 }
 
 func confNextStart(d *xml.Decoder) (xml.StartElement, error) {
@@ -354,22 +354,22 @@ func confExpectStart(d *xml.Decoder, name string) (xml.StartElement, error) {
 
 // confDecodeValue decodes the content of a <value> element whose start tag has
 // been consumed, up to and including its end tag.
-func confDecodeValue(d *xml.Decoder) (confRpcValue, error) {
+func confDecodeValue(d *xml.Decoder) (confValue, error) {
 	var text strings.Builder
 	for {
 		tok, err := d.Token()
 		if err != nil {
-			return confRpcValue{}, err
+			return confValue{}, err
 		}
 		switch t := tok.(type) {
 		case xml.CharData:
 			text.Write(t)
 		case xml.EndElement: // untyped <value>text</value> is a string
-			return confRpcValue{kind: "string", text: text.String()}, nil
+			return confValue{kind: "string", text: text.String()}, nil
 		case xml.StartElement:
 			v, err := confDecodeTyped(d, t)
 			if err != nil {
-				return confRpcValue{}, err
+				return confValue{}, err
 			}
 			return v, confSkipToEnd(d)
 		}
@@ -392,7 +392,7 @@ func confSkipToEnd(d *xml.Decoder) error {
 	}
 }
 
-func confDecodeTyped(d *xml.Decoder, start xml.StartElement) (confRpcValue, error) {
+func confDecodeTyped(d *xml.Decoder, start xml.StartElement) (confValue, error) {
 	kind := start.Name.Local
 	switch kind {
 	case "array":
@@ -402,25 +402,25 @@ func confDecodeTyped(d *xml.Decoder, start xml.StartElement) (confRpcValue, erro
 	}
 	var text string
 	if err := d.DecodeElement(&text, &start); err != nil {
-		return confRpcValue{}, fmt.Errorf("<%s>: %w", kind, err)
+		return confValue{}, fmt.Errorf("<%s>: %w", kind, err)
 	}
 	switch kind {
 	case "i4", "i8", "int":
-		return confRpcValue{kind: "int", text: strings.TrimSpace(text)}, nil
+		return confValue{kind: "int", text: strings.TrimSpace(text)}, nil
 	case "base64":
 		raw, err := base64.StdEncoding.DecodeString(strings.Join(strings.Fields(text), ""))
 		if err != nil {
-			return confRpcValue{}, fmt.Errorf("<base64>: %w", err)
+			return confValue{}, fmt.Errorf("<base64>: %w", err)
 		}
-		return confRpcValue{kind: "base64", text: string(raw)}, nil
+		return confValue{kind: "base64", text: string(raw)}, nil
 	case "boolean", "string", "double", "dateTime.iso8601", "nil":
-		return confRpcValue{kind: kind, text: text}, nil
+		return confValue{kind: kind, text: text}, nil
 	}
-	return confRpcValue{}, fmt.Errorf("unknown value type <%s>", kind)
+	return confValue{}, fmt.Errorf("unknown value type <%s>", kind)
 }
 
-func confDecodeArray(d *xml.Decoder) (confRpcValue, error) {
-	arr := confRpcValue{kind: "array", items: []confRpcValue{}}
+func confDecodeArray(d *xml.Decoder) (confValue, error) {
+	arr := confValue{kind: "array", items: []confValue{}}
 	if _, err := confExpectStart(d, "data"); err != nil {
 		return arr, err
 	}
@@ -444,14 +444,14 @@ func confDecodeArray(d *xml.Decoder) (confRpcValue, error) {
 	return arr, confSkipToEnd(d) // </array>
 }
 
-func confDecodeStruct(d *xml.Decoder) (confRpcValue, error) {
-	st := confRpcValue{kind: "struct", members: []confRpcMember{}}
+func confDecodeStruct(d *xml.Decoder) (confValue, error) {
+	st := confValue{kind: "struct", members: []confMember{}}
 	for {
 		_, ok, err := confStartOrEnd(d) // <member> or </struct>
 		if err != nil || !ok {
 			return st, err
 		}
-		var m confRpcMember
+		var m confMember
 		nameEl, err := confExpectStart(d, "name")
 		if err != nil {
 			return st, err
@@ -478,7 +478,7 @@ func confDecodeStruct(d *xml.Decoder) (confRpcValue, error) {
 // and flat containers stay on one line; containers holding containers, and
 // structs with more than four members, put one element per line in the
 // style of Python's pprint, so transcripts diff line by line.
-func (v confRpcValue) render(depth int) string {
+func (v confValue) render(depth int) string {
 	switch v.kind {
 	case "array":
 		return v.renderArray(depth)
@@ -488,7 +488,7 @@ func (v confRpcValue) render(depth int) string {
 	return v.renderScalar()
 }
 
-func (v confRpcValue) renderScalar() string {
+func (v confValue) renderScalar() string {
 	switch v.kind {
 	case "int":
 		return v.text
@@ -509,7 +509,7 @@ func (v confRpcValue) renderScalar() string {
 	return confPyQuote(v.text)
 }
 
-func (v confRpcValue) flat() bool {
+func (v confValue) flat() bool {
 	for _, it := range v.items {
 		if it.composite() {
 			return false
@@ -523,7 +523,7 @@ func (v confRpcValue) flat() bool {
 	return true
 }
 
-func (v confRpcValue) renderArray(depth int) string {
+func (v confValue) renderArray(depth int) string {
 	parts := make([]string, len(v.items))
 	for i, it := range v.items {
 		parts[i] = it.render(depth + 1)
@@ -534,7 +534,7 @@ func (v confRpcValue) renderArray(depth int) string {
 	return "[" + strings.Join(parts, ",\n"+strings.Repeat(" ", depth+1)) + "]"
 }
 
-func (v confRpcValue) renderStruct(depth int) string {
+func (v confValue) renderStruct(depth int) string {
 	multi := !v.flat() || len(v.members) > 4
 	parts := make([]string, len(v.members))
 	for i, m := range v.members {
@@ -580,7 +580,7 @@ func confPyQuote(s string) string {
 // confParseCall parses `method(arg, ...)` (or a bare `method`) where the
 // arguments are Python-like literals: 'str' or "str", ints, floats, True,
 // False, None, [lists], {'key': value} structs and b'bytes' (base64).
-func confParseCall(s string) (string, []confRpcValue, error) {
+func confParseCall(s string) (string, []confValue, error) {
 	s = strings.TrimSpace(s)
 	open := strings.IndexByte(s, '(')
 	if open < 0 {
@@ -612,8 +612,8 @@ func (p *confLiteralParser) skipSpace() {
 }
 
 // list parses comma-separated values up to the closing byte (0 = end).
-func (p *confLiteralParser) list(closing byte) ([]confRpcValue, error) {
-	vals := []confRpcValue{}
+func (p *confLiteralParser) list(closing byte) ([]confValue, error) {
+	vals := []confValue{}
 	for {
 		p.skipSpace()
 		if p.pos >= len(p.s) || p.s[p.pos] == closing {
@@ -644,23 +644,23 @@ func (p *confLiteralParser) list(closing byte) ([]confRpcValue, error) {
 	return vals, nil
 }
 
-func (p *confLiteralParser) value() (confRpcValue, error) {
+func (p *confLiteralParser) value() (confValue, error) {
 	p.skipSpace()
 	if p.pos >= len(p.s) {
-		return confRpcValue{}, errors.New("missing value")
+		return confValue{}, errors.New("missing value")
 	}
 	switch c := p.s[p.pos]; {
 	case c == '\'' || c == '"':
 		s, err := p.quoted()
-		return confRpcValue{kind: "string", text: s}, err
+		return confValue{kind: "string", text: s}, err
 	case c == 'b' && p.pos+1 < len(p.s) && (p.s[p.pos+1] == '\'' || p.s[p.pos+1] == '"'):
 		p.pos++
 		s, err := p.quoted()
-		return confRpcValue{kind: "base64", text: s}, err
+		return confValue{kind: "base64", text: s}, err
 	case c == '[':
 		p.pos++
 		items, err := p.list(']')
-		return confRpcValue{kind: "array", items: items}, err
+		return confValue{kind: "array", items: items}, err
 	case c == '{':
 		p.pos++
 		return p.structBody()
@@ -668,8 +668,8 @@ func (p *confLiteralParser) value() (confRpcValue, error) {
 	return p.word()
 }
 
-func (p *confLiteralParser) structBody() (confRpcValue, error) {
-	st := confRpcValue{kind: "struct", members: []confRpcMember{}}
+func (p *confLiteralParser) structBody() (confValue, error) {
+	st := confValue{kind: "struct", members: []confMember{}}
 	for {
 		p.skipSpace()
 		if p.pos < len(p.s) && p.s[p.pos] == '}' {
@@ -692,7 +692,7 @@ func (p *confLiteralParser) structBody() (confRpcValue, error) {
 		if err != nil {
 			return st, err
 		}
-		st.members = append(st.members, confRpcMember{name: key.text, value: val})
+		st.members = append(st.members, confMember{name: key.text, value: val})
 		p.skipSpace()
 		if p.pos < len(p.s) && p.s[p.pos] == ',' {
 			p.pos++
@@ -740,7 +740,7 @@ func (p *confLiteralParser) quoted() (string, error) {
 	return "", errors.New("unterminated string")
 }
 
-func (p *confLiteralParser) word() (confRpcValue, error) {
+func (p *confLiteralParser) word() (confValue, error) {
 	start := p.pos
 	for p.pos < len(p.s) && !strings.ContainsRune(" \t,)]}:", rune(p.s[p.pos])) {
 		p.pos++
@@ -748,17 +748,17 @@ func (p *confLiteralParser) word() (confRpcValue, error) {
 	w := p.s[start:p.pos]
 	switch w {
 	case "True":
-		return confRpcValue{kind: "boolean", text: "1"}, nil
+		return confValue{kind: "boolean", text: "1"}, nil
 	case "False":
-		return confRpcValue{kind: "boolean", text: "0"}, nil
+		return confValue{kind: "boolean", text: "0"}, nil
 	case "None":
-		return confRpcValue{kind: "nil"}, nil
+		return confValue{kind: "nil"}, nil
 	}
 	if _, err := strconv.ParseInt(w, 10, 64); err == nil {
-		return confRpcValue{kind: "int", text: w}, nil
+		return confValue{kind: "int", text: w}, nil
 	}
 	if _, err := strconv.ParseFloat(w, 64); err == nil {
-		return confRpcValue{kind: "double", text: w}, nil
+		return confValue{kind: "double", text: w}, nil
 	}
-	return confRpcValue{}, fmt.Errorf("bad literal %q", w)
+	return confValue{}, fmt.Errorf("bad literal %q", w)
 }

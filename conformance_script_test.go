@@ -599,8 +599,8 @@ func (r *confRunner) serverFor(opts map[string]string) (confServer, error) {
 }
 
 // call performs one XML-RPC call and renders the outcome.
-func (r *confRunner) call(srv confServer, path, method string, args []confRpcValue) (string, error) {
-	resp, err := srv.do(confHttpRequest{method: "POST", path: path, auth: true,
+func (r *confRunner) call(srv confServer, path, method string, args []confValue) (string, error) {
+	resp, err := srv.do(confHTTPRequest{method: "POST", path: path, auth: true,
 		headers: [][2]string{{"Content-Type", "text/xml"}}, body: confEncodeCall(method, args)})
 	if err != nil {
 		return "", err
@@ -660,7 +660,7 @@ func confStepRPCRaw(r *confRunner, st *confStep) (string, bool, error) {
 	if err != nil {
 		return "", false, err
 	}
-	req := confHttpRequest{method: "POST", path: "/RPC2", auth: true, body: body,
+	req := confHTTPRequest{method: "POST", path: "/RPC2", auth: true, body: body,
 		headers: [][2]string{{"Content-Type", "text/xml"}}}
 	if p, ok := opts["path"]; ok {
 		req.path = p
@@ -692,7 +692,11 @@ func confStepHTTP(r *confRunner, st *confStep) (string, bool, error) {
 	if err != nil {
 		return "", false, err
 	}
-	req := confHttpRequest{method: words[0], path: r.expand(words[1]), auth: true}
+	req := confHTTPRequest{method: words[0], path: r.expand(words[1]), auth: true}
+	if h, ok := opts["header"]; ok {
+		name, value, _ := strings.Cut(h, ":")
+		req.headers = append(req.headers, [2]string{name, strings.TrimSpace(value)})
+	}
 	if u, ok := opts["until"]; ok {
 		if req.until, err = regexp.Compile(u); err != nil {
 			return "", false, err
@@ -782,7 +786,7 @@ func confStepWaitState(r *confRunner, st *confStep) (string, bool, error) {
 	name, want := r.expand(words[0]), words[1]
 	last := ""
 	err = confPoll(timeout, func() bool {
-		last, err = r.call(srv, "/RPC2", "supervisor.getProcessInfo", []confRpcValue{{kind: "string", text: name}})
+		last, err = r.call(srv, "/RPC2", "supervisor.getProcessInfo", []confValue{{kind: "string", text: name}})
 		if err != nil {
 			last = err.Error()
 			return false
