@@ -684,7 +684,7 @@ func confStepRPCRaw(r *confRunner, st *confStep) (string, bool, error) {
 }
 
 func confStepHTTP(r *confRunner, st *confStep) (string, bool, error) {
-	opts, words, _ := confOptions(st.words, "auth", "noauth", "url", "h", "grep", "until", "header", "nobody")
+	opts, words, _ := confOptions(st.words, "auth", "noauth", "url", "h", "grep", "until", "header", "nobody", "trim")
 	if len(words) != 2 {
 		return "", false, errors.New("usage: http [options] METHOD PATH")
 	}
@@ -701,6 +701,9 @@ func confStepHTTP(r *confRunner, st *confStep) (string, bool, error) {
 		if req.until, err = regexp.Compile(u); err != nil {
 			return "", false, err
 		}
+	}
+	if _, ok := opts["nobody"]; ok && req.until == nil {
+		req.until = regexp.MustCompile(`^`) // do not wait for an endless body
 	}
 	resp, err := srv.do(req)
 	if err != nil {
@@ -726,6 +729,9 @@ func confStepHTTP(r *confRunner, st *confStep) (string, bool, error) {
 	if _, ok := opts["nobody"]; ok {
 		body = ""
 	}
+	if _, ok := opts["trim"]; ok {
+		body = confTrimLines(body)
+	}
 	if g, ok := opts["grep"]; ok {
 		if body, err = confGrepLines(g, body); err != nil {
 			return "", false, err
@@ -733,6 +739,18 @@ func confStepHTTP(r *confRunner, st *confStep) (string, bool, error) {
 	}
 	b.WriteString(confTextBlock("|", body))
 	return r.observe(b.String()), true, nil
+}
+
+// confTrimLines drops the blanks around each line and the blank lines, so
+// that markup is compared by content rather than by indentation.
+func confTrimLines(s string) string {
+	var b strings.Builder
+	for _, l := range strings.Split(s, "\n") {
+		if l = strings.TrimSpace(l); l != "" {
+			b.WriteString(l + "\n")
+		}
+	}
+	return b.String()
 }
 
 // confGrepLines keeps the lines of s that match the regexp.
