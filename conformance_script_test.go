@@ -809,12 +809,33 @@ func confStepWaitState(r *confRunner, st *confStep) (string, bool, error) {
 			last = err.Error()
 			return false
 		}
-		return strings.Contains(last, "'statename': '"+want+"'")
+		return strings.Contains(last, "'statename': '"+want+"'") && r.execed(last)
 	})
 	if err != nil {
 		return "", false, fmt.Errorf("%s did not reach %s within %v; last getProcessInfo:\n%s", name, want, timeout, last)
 	}
 	return "", false, nil
+}
+
+var confInfoPid = regexp.MustCompile(`'pid': ([1-9]\d*)`)
+
+// execed reports whether the process a getProcessInfo result names has
+// left the forked copy of the daemon for its own program. 4.2.5 declares a
+// startsecs=0 process RUNNING before its child has called exec, and a stop
+// signal arriving in that window goes to the child's copy of supervisord's
+// signal handlers and is lost; scenarios must not depend on that race.
+func (r *confRunner) execed(info string) bool {
+	m := confInfoPid.FindStringSubmatch(info)
+	d := r.current()
+	if m == nil || d == nil {
+		return true
+	}
+	child, err := os.ReadFile("/proc/" + m[1] + "/cmdline")
+	if err != nil {
+		return true // already gone: nothing to wait for
+	}
+	parent, err := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", d.pid))
+	return err != nil || !bytes.Equal(child, parent)
 }
 
 func confStepWaitFile(r *confRunner, st *confStep) (string, bool, error) {
