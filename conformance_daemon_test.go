@@ -219,7 +219,7 @@ func confIsTrue(v string) bool {
 	return false
 }
 
-// confReadINI is just enough of an ini reader for readServer: sections, keys
+// confReadINI is just enough of an ini reader for confReadServer: sections, keys
 // (lower-cased), values with inline " ;" comments removed.
 func confReadINI(path string) (map[string]map[string]string, error) {
 	f, err := os.Open(path)

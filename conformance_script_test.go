@@ -25,7 +25,7 @@ import (
 	"github.com/rogpeppe/go-internal/txtar"
 )
 
-// transcriptFile is the txtar section holding the recorded observations.
+// confTranscriptFile is the txtar section holding the recorded observations.
 const confTranscriptFile = "transcript"
 
 // confScenario is one parsed conformance/<area>/<name>.txtar file.
@@ -537,7 +537,7 @@ func confStepDaemon(r *confRunner, st *confStep) (string, bool, error) {
 		return "", false, errors.New("a daemon is already running")
 	}
 	args := r.daemonArgs(words)
-	conf := configArg(args, r.work)
+	conf := confConfigArg(args, r.work)
 	srv, foreground, err := confReadServer(conf)
 	if err != nil {
 		return "", false, err
@@ -551,8 +551,8 @@ func confStepDaemon(r *confRunner, st *confStep) (string, bool, error) {
 	return "", false, d.awaitReady(timeout)
 }
 
-// configArg finds the -c/--configuration argument.
-func configArg(args []string, work string) string {
+// confConfigArg finds the -c/--configuration argument.
+func confConfigArg(args []string, work string) string {
 	for i, a := range args {
 		if (a == "-c" || a == "--configuration") && i+1 < len(args) {
 			return args[i+1]
@@ -768,16 +768,11 @@ func confGrepLines(expr, s string) (string, error) {
 	return b.String(), nil
 }
 
-var confSignalNames = map[string]syscall.Signal{
-	"HUP": syscall.SIGHUP, "INT": syscall.SIGINT, "QUIT": syscall.SIGQUIT, "KILL": syscall.SIGKILL,
-	"USR1": syscall.SIGUSR1, "USR2": syscall.SIGUSR2, "TERM": syscall.SIGTERM,
-}
-
 func confStepSignal(r *confRunner, st *confStep) (string, bool, error) {
 	if len(st.words) != 1 {
 		return "", false, errors.New("usage: signal NAME")
 	}
-	sig, ok := confSignalNames[strings.TrimPrefix(st.words[0], "SIG")]
+	sig, ok := confSignals[strings.TrimPrefix(st.words[0], "SIG")]
 	if !ok {
 		return "", false, fmt.Errorf("unknown signal %q", st.words[0])
 	}
