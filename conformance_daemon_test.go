@@ -82,8 +82,11 @@ func (d *confDaemon) awaitReady(timeout time.Duration) error {
 		return fmt.Errorf("the daemon did not answer on %s within %v: %v", d.srv.addr, timeout, lastErr)
 	}
 	if lastErr != nil {
-		stderr, _ := os.ReadFile(d.stderrPath)
-		return fmt.Errorf("the daemon exited with status %d before answering; stderr:\n%s", d.code, confIndent(string(stderr)))
+		msg := fmt.Sprintf("the daemon exited with status %d before answering", d.code)
+		if stderr, _ := os.ReadFile(d.stderrPath); len(stderr) > 0 {
+			msg += "; stderr:\n" + confIndent(string(stderr))
+		}
+		return errors.New(msg)
 	}
 	if d.foreground {
 		return nil

@@ -80,11 +80,17 @@ func (n *confNormalizer) addPid(pid int) {
 	}
 }
 
-// apply normalizes one observation.
-func (n *confNormalizer) apply(s string) string {
+// literal replaces the paths of $WORK and of the programs under test.
+func (n *confNormalizer) literal(s string) string {
 	for _, l := range n.literals {
 		s = strings.ReplaceAll(s, l[0], l[1])
 	}
+	return s
+}
+
+// apply normalizes one observation.
+func (n *confNormalizer) apply(s string) string {
+	s = n.literal(s)
 	for _, p := range n.ports {
 		s = regexp.MustCompile(`\b`+p+`\b`).ReplaceAllString(s, "<port>")
 	}

@@ -206,7 +206,7 @@ func (m *confMismatch) Error() string {
 		}
 		return "(end of block)"
 	}
-	return fmt.Sprintf("first difference at line %d of the block:\n  want: %s\n  got:  %s\n--- want\n%s--- got\n%s",
+	return fmt.Sprintf("line %d of the block differs: want %s, got %s\n--- want\n%s--- got\n%s",
 		i+1, at(wl), at(gl), confIndent(m.want.String()), confIndent(m.got.String()))
 }
 
@@ -242,7 +242,7 @@ func (r *confRunner) run() (err error) {
 	for _, st := range r.sc.steps {
 		body, recorded, err := confStepFuncs[st.cmd](r, st)
 		if err != nil {
-			return &confStepError{st, err}
+			return &confStepError{st, errors.New(r.norm.literal(err.Error()))}
 		}
 		if !recorded {
 			continue
@@ -529,7 +529,7 @@ func confStepDaemonFail(r *confRunner, st *confStep) (string, bool, error) {
 
 func confStepDaemon(r *confRunner, st *confStep) (string, bool, error) {
 	opts, words, _ := confOptions(st.words, "timeout")
-	timeout, err := confTimeoutOpt(opts, 30*time.Second)
+	timeout, err := confTimeoutOpt(opts, 15*time.Second)
 	if err != nil {
 		return "", false, err
 	}
