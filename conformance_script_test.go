@@ -18,6 +18,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 	"unicode/utf8"
@@ -231,14 +232,14 @@ func (e *confStepError) Unwrap() error { return e.err }
 
 // run executes every step; it returns the first error or mismatch.
 func (r *confRunner) run() (err error) {
-	if err := r.setup(); err != nil {
-		return err
-	}
 	defer func() {
 		if cerr := r.cleanup(); err == nil && cerr != nil {
 			err = cerr
 		}
 	}()
+	if err := r.setup(); err != nil {
+		return err
+	}
 	for _, st := range r.sc.steps {
 		body, recorded, err := confStepFuncs[st.cmd](r, st)
 		if err != nil {
@@ -334,14 +335,33 @@ func (r *confRunner) cleanup() error {
 	return errors.Join(errs...)
 }
 
+// confPortsGiven keeps one test run from handing out a port twice: the
+// kernel may offer a port again once its probe listener is closed.
+var confPortsGiven = struct {
+	sync.Mutex
+	m map[int]bool
+}{m: map[int]bool{}}
+
 func confFreePort() (int, error) {
-	l, err := confListenLocal()
-	if err != nil {
-		return 0, err
+	for {
+		l, err := confListenLocal()
+		if err != nil {
+			return 0, err
+		}
+		_, portText, _ := strings.Cut(l.Addr().String(), ":")
+		l.Close()
+		port, err := strconv.Atoi(portText)
+		if err != nil {
+			return 0, err
+		}
+		confPortsGiven.Lock()
+		given := confPortsGiven.m[port]
+		confPortsGiven.m[port] = true
+		confPortsGiven.Unlock()
+		if !given {
+			return port, nil
+		}
 	}
-	defer l.Close()
-	_, port, _ := strings.Cut(l.Addr().String(), ":")
-	return strconv.Atoi(port)
 }
 
 // observe normalizes an observation, first learning the pids of every
@@ -359,33 +379,29 @@ func (r *confRunner) observe(s string) string {
 // confStepFunc runs one step; recorded says whether it produced a block.
 type confStepFunc func(r *confRunner, st *confStep) (body string, recorded bool, err error)
 
-var confStepFuncs map[string]confStepFunc
-
-func init() {
-	confStepFuncs = map[string]confStepFunc{
-		"daemon":      confStepDaemon,
-		"daemon-fail": confStepDaemonFail,
-		"ctl":         confStepCtl,
-		"rpc":         confStepRPC,
-		"rpc-raw":     confStepRPCRaw,
-		"http":        confStepHTTP,
-		"signal":      confStepSignal,
-		"wait-state":  confStepWaitState,
-		"wait-file":   confStepWaitFile,
-		"wait-exit":   confStepWaitExit,
-		"cat":         confStepCat,
-		"ls":          confStepLs,
-		"cp":          confStepCp,
-		"mkdir":       confStepMkdir,
-		"rm":          confStepRm,
-		"chmod":       confStepChmod,
-		"env":         confStepEnv,
-	}
+var confStepFuncs = map[string]confStepFunc{
+	"daemon":      confStepDaemon,
+	"daemon-fail": confStepDaemonFail,
+	"ctl":         confStepCtl,
+	"rpc":         confStepRPC,
+	"rpc-raw":     confStepRPCRaw,
+	"http":        confStepHTTP,
+	"signal":      confStepSignal,
+	"wait-state":  confStepWaitState,
+	"wait-file":   confStepWaitFile,
+	"wait-exit":   confStepWaitExit,
+	"cat":         confStepCat,
+	"ls":          confStepLs,
+	"cp":          confStepCp,
+	"mkdir":       confStepMkdir,
+	"rm":          confStepRm,
+	"chmod":       confStepChmod,
+	"env":         confStepEnv,
 }
 
 // confOptions splits leading -name or -name=value words off args. Only the
 // names in allowed are options; the first other word ends them.
-func confOptions(words []string, allowed ...string) (map[string]string, []string, error) {
+func confOptions(words []string, allowed ...string) (map[string]string, []string) {
 	opts := map[string]string{}
 	for len(words) > 0 && strings.HasPrefix(words[0], "-") {
 		name, value, _ := strings.Cut(strings.TrimPrefix(words[0], "-"), "=")
@@ -395,7 +411,7 @@ func confOptions(words []string, allowed ...string) (map[string]string, []string
 		opts[name] = value
 		words = words[1:]
 	}
-	return opts, words, nil
+	return opts, words
 }
 
 func confTimeoutOpt(opts map[string]string, def time.Duration) (time.Duration, error) {
@@ -483,7 +499,7 @@ func (r *confRunner) runCommand(path string, args []string, stdin []byte, timeou
 }
 
 func confStepCtl(r *confRunner, st *confStep) (string, bool, error) {
-	opts, words, _ := confOptions(st.words, "stdin", "noconf")
+	opts, words := confOptions(st.words, "stdin", "noconf")
 	var args []string
 	if _, ok := opts["noconf"]; !ok {
 		args = append(args, "-c", filepath.Join(r.work, "supervisord.conf"))
@@ -528,7 +544,7 @@ func confStepDaemonFail(r *confRunner, st *confStep) (string, bool, error) {
 }
 
 func confStepDaemon(r *confRunner, st *confStep) (string, bool, error) {
-	opts, words, _ := confOptions(st.words, "timeout")
+	opts, words := confOptions(st.words, "timeout")
 	timeout, err := confTimeoutOpt(opts, 15*time.Second)
 	if err != nil {
 		return "", false, err
@@ -622,7 +638,7 @@ func (r *confRunner) call(srv confServer, path, method string, args []confValue)
 }
 
 func confStepRPC(r *confRunner, st *confStep) (string, bool, error) {
-	opts, _, _ := confOptions(st.words, "auth", "noauth", "url", "path")
+	opts, _ := confOptions(st.words, "auth", "noauth", "url", "path")
 	rest := st.rest
 	for range len(opts) {
 		_, rest, _ = strings.Cut(rest, " ")
@@ -648,7 +664,7 @@ func confStepRPC(r *confRunner, st *confStep) (string, bool, error) {
 }
 
 func confStepRPCRaw(r *confRunner, st *confStep) (string, bool, error) {
-	opts, words, _ := confOptions(st.words, "auth", "noauth", "url", "path", "method")
+	opts, words := confOptions(st.words, "auth", "noauth", "url", "path", "method")
 	if len(words) != 1 {
 		return "", false, errors.New("usage: rpc-raw [-method=M] [-path=P] FILE")
 	}
@@ -684,7 +700,7 @@ func confStepRPCRaw(r *confRunner, st *confStep) (string, bool, error) {
 }
 
 func confStepHTTP(r *confRunner, st *confStep) (string, bool, error) {
-	opts, words, _ := confOptions(st.words, "auth", "noauth", "url", "h", "grep", "until", "header", "nobody", "trim")
+	opts, words := confOptions(st.words, "auth", "noauth", "url", "h", "grep", "until", "header", "nobody", "trim")
 	if len(words) != 2 {
 		return "", false, errors.New("usage: http [options] METHOD PATH")
 	}
@@ -784,7 +800,7 @@ func confStepSignal(r *confRunner, st *confStep) (string, bool, error) {
 }
 
 func confStepWaitState(r *confRunner, st *confStep) (string, bool, error) {
-	opts, words, _ := confOptions(st.words, "timeout")
+	opts, words := confOptions(st.words, "timeout")
 	timeout, err := confTimeoutOpt(opts, 30*time.Second)
 	if err != nil {
 		return "", false, err
@@ -834,7 +850,7 @@ func (r *confRunner) execed(info string) bool {
 }
 
 func confStepWaitFile(r *confRunner, st *confStep) (string, bool, error) {
-	opts, words, _ := confOptions(st.words, "timeout", "count")
+	opts, words := confOptions(st.words, "timeout", "count")
 	timeout, err := confTimeoutOpt(opts, 30*time.Second)
 	if err != nil {
 		return "", false, err
@@ -875,7 +891,7 @@ func confStepWaitFile(r *confRunner, st *confStep) (string, bool, error) {
 }
 
 func confStepWaitExit(r *confRunner, st *confStep) (string, bool, error) {
-	opts, _, _ := confOptions(st.words, "timeout")
+	opts, _ := confOptions(st.words, "timeout")
 	timeout, err := confTimeoutOpt(opts, 60*time.Second)
 	if err != nil {
 		return "", false, err
@@ -896,7 +912,7 @@ func confStepWaitExit(r *confRunner, st *confStep) (string, bool, error) {
 }
 
 func confStepCat(r *confRunner, st *confStep) (string, bool, error) {
-	opts, words, _ := confOptions(st.words, "grep", "tail")
+	opts, words := confOptions(st.words, "grep", "tail")
 	if len(words) != 1 {
 		return "", false, errors.New("usage: cat [-grep=RE] [-tail=N] FILE")
 	}
@@ -928,7 +944,7 @@ func confStepCat(r *confRunner, st *confStep) (string, bool, error) {
 }
 
 func confStepLs(r *confRunner, st *confStep) (string, bool, error) {
-	opts, words, _ := confOptions(st.words, "l")
+	opts, words := confOptions(st.words, "l")
 	if len(words) != 1 {
 		return "", false, errors.New("usage: ls [-l] DIR")
 	}

@@ -47,11 +47,11 @@ var confAreas = []string{"cfg", "proc", "log", "rpc", "ctl", "auth", "evt", "web
 
 // confResult is the outcome of one scenario.
 type confResult struct {
-	sc      *confScenario
-	err     error  // first failure, nil if it passed
-	which   string // the target that failed
-	pythonX bool   // the Python supervisorctl half was skipped
-	done    chan struct{}
+	sc            *confScenario
+	err           error  // first failure, nil if it passed
+	which         string // the target that failed
+	pythonSkipped bool   // the Python supervisorctl half was skipped
+	done          chan struct{}
 }
 
 func TestConformance(t *testing.T) {
@@ -63,7 +63,7 @@ func TestConformance(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	targets, pythonCtl, err := confTargets(reference)
+	ours, pythonCtl, err := confTargets(reference)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -84,7 +84,7 @@ func TestConformance(t *testing.T) {
 	// The subtests above are paused until this function returns; the pool
 	// runs the scenarios meanwhile, more at a time than -test.parallel
 	// would allow, since most of their time is spent waiting.
-	go confRunPool(selected, targets, pythonCtl, reference)
+	go confRunPool(selected, ours, pythonCtl, reference)
 	t.Cleanup(func() {
 		confPrintSummary(selected, known, reference, pythonCtl)
 		if *confUpdateKnown && !reference {
@@ -188,7 +188,7 @@ func confRunScenario(res *confResult, tgt confTarget, python *confTarget, refere
 		if python != nil {
 			targets = append(targets, *python)
 		} else {
-			res.pythonX = true
+			res.pythonSkipped = true
 		}
 	}
 	for _, t := range targets {
@@ -225,6 +225,9 @@ func confWriteTranscript(sc *confScenario, blocks []confBlock) error {
 }
 
 func confReportScenario(t *testing.T, res *confResult, known map[string]string, reference bool) {
+	if res.pythonSkipped {
+		t.Logf("skipped the run with Python's supervisorctl: %s is not installed", confRefCtl)
+	}
 	_, isKnown := known[res.sc.name]
 	switch {
 	case res.err == nil && isKnown && !reference:
@@ -234,9 +237,6 @@ func confReportScenario(t *testing.T, res *confResult, known map[string]string, 
 		t.Skipf("known failure (%s):\n%s: %v", confKnownFile, res.sc.file, res.err)
 	default:
 		t.Errorf("%s (%s): %v", res.sc.file, res.which, res.err)
-	}
-	if res.pythonX {
-		t.Logf("skipped the half with Python's supervisorctl: %s not installed", confRefCtl)
 	}
 }
 
