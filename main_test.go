@@ -27,6 +27,8 @@ func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
 		"supervisord":   entry,
 		"supervisorctl": entry,
+		"conf-prog":     confProgMain,
+		"conf-listener": confListenerMain,
 	})
 }
 
