@@ -1,10 +1,16 @@
 module supervisord
 
-go 1.26
-
-require github.com/rogpeppe/go-internal v1.16.0
+go 1.26.0
 
 require (
-	golang.org/x/sys v0.26.0 // indirect
+	github.com/kolo/xmlrpc v0.0.0-20220921171641-a4b6fa1dd06b
+	github.com/peterh/liner v1.2.3
+	github.com/rogpeppe/go-internal v1.16.0
+	golang.org/x/sys v0.49.0
+)
+
+require (
+	github.com/clipperhouse/uax29/v2 v2.7.0 // indirect
+	github.com/mattn/go-runewidth v0.0.31 // indirect
 	golang.org/x/tools v0.26.0 // indirect
 )
