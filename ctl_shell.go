@@ -42,7 +42,7 @@ func (c *controller) runShell() {
 	for {
 		var stop bool
 		if c.intr.run(func() { stop = c.onecmd(line) }) {
-			c.output("")
+			c.endInterruptedLine()
 			return
 		}
 		if stop {
@@ -50,12 +50,20 @@ func (c *controller) runShell() {
 		}
 		var err error
 		if c.intr.run(func() { line, err = c.readInput(c.settings.prompt + "> ") }) {
-			c.output("")
+			c.endInterruptedLine()
 			return
 		}
 		if err != nil {
 			line = "EOF"
 		}
+	}
+}
+
+// endInterruptedLine prints the empty line 4.2.5 prints after Ctrl-C,
+// unless the line editor already ended the line after echoing "^C".
+func (c *controller) endInterruptedLine() {
+	if !c.intr.editorAborted.Swap(false) {
+		c.output("")
 	}
 }
 
@@ -249,7 +257,7 @@ func (c *controller) complete(line string, pos int) (head string, completions []
 }
 
 // completions lists the words that complete text, each with a trailing
-// space: action names first on the line, then group names for
+// space, sorted as readline lists them: action names first on the line, then group names for
 // add/remove/update and process names for the actions that take them.
 func (c *controller) completions(text, line string) []string {
 	words := pySplit(line)
@@ -286,6 +294,7 @@ func (c *controller) completeGroups(text string) []string {
 			groups = append(groups, g)
 		}
 	}
+	sort.Strings(groups)
 	return groups
 }
 
@@ -307,6 +316,7 @@ func (c *controller) completeProcesses(text string) []string {
 			matching = append(matching, n)
 		}
 	}
+	sort.Strings(matching)
 	return matching
 }
 
@@ -335,6 +345,8 @@ type interrupts struct {
 	mu      sync.Mutex
 	catcher chan struct{}
 	aborted atomic.Bool // a line editor prompt saw Ctrl-C as a key
+	// editorAborted stays set after run reported such an interrupt.
+	editorAborted atomic.Bool
 }
 
 func newInterrupts() *interrupts {
@@ -398,7 +410,10 @@ func (in *interrupts) catch() (<-chan struct{}, func()) {
 }
 
 // abort makes the current run report an interrupt.
-func (in *interrupts) abort() { in.aborted.Store(true) }
+func (in *interrupts) abort() {
+	in.aborted.Store(true)
+	in.editorAborted.Store(true)
+}
 
 // dieOfInterrupt ends the process by SIGINT, as Python does after an
 // uncaught KeyboardInterrupt.

@@ -344,10 +344,10 @@ func TestCtlCompletions(t *testing.T) {
 	}{
 		{"", nil},
 		{"st", []string{"start ", "status ", "stop "}},
-		{"stop ", []string{"sleeper ", "grp:g1 ", "grp:* ", "grp:g2 "}},
+		{"stop ", []string{"grp:* ", "grp:g1 ", "grp:g2 ", "sleeper "}},
 		{"stop s", []string{"sleeper "}},
-		{"stop grp:", []string{"grp:g1 ", "grp:* ", "grp:g2 "}},
-		{"stop sleeper:", []string{"sleeper:sleeper ", "sleeper:* "}},
+		{"stop grp:", []string{"grp:* ", "grp:g1 ", "grp:g2 "}},
+		{"stop sleeper:", []string{"sleeper:* ", "sleeper:sleeper "}},
 		{"update g", []string{"grp "}},
 		{"help re", []string{"reload ", "remove ", "reread ", "restart "}},
 		{"el re", []string{"reload ", "remove ", "reread ", "restart "}},
