@@ -11,6 +11,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"syscall"
 )
 
 // LSB init-script exit statuses used by supervisorctl (CTL-40).
@@ -407,6 +408,7 @@ func (c *controller) credentials() (user, password string, ok bool) {
 func (c *controller) runOneShot(line string) int {
 	if c.intr.run(func() { c.onecmd(line) }) {
 		c.intr.dieOfInterrupt()
+		return 128 + int(syscall.SIGINT)
 	}
 	return c.exitStatus
 }

@@ -17,6 +17,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime"
 	"sort"
 	"strings"
 	"sync"
@@ -420,7 +421,10 @@ func (in *interrupts) abort() {
 func (in *interrupts) dieOfInterrupt() {
 	in.stop()
 	signal.Reset(os.Interrupt)
-	syscall.Kill(os.Getpid(), syscall.SIGINT)
+	// A signal sent to the calling thread is delivered before the call
+	// returns, so the process ends here rather than racing os.Exit.
+	runtime.LockOSThread()
+	unix.Tgkill(unix.Getpid(), unix.Gettid(), unix.SIGINT)
 }
 
 // lineReader reads lines from stdin for the piped shell, questions and fg,
