@@ -261,7 +261,7 @@ func recordEvents(t *testing.T, daemon string) []string {
 		t.Fatal(err)
 	}
 	defer cmd.Wait()
-	c := unixRPCClient(filepath.Join(dir, "sup.sock"))
+	c := unixTestClient(filepath.Join(dir, "sup.sock"))
 	var ok bool
 	defer c.call("supervisor.shutdown", nil, &ok)
 	events := filepath.Join(dir, "events.txt")

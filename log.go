@@ -563,36 +563,6 @@ func prefixAtEnd(data []byte, token string) int {
 	return 0
 }
 
-// pyBytesRepr renders b like Python's repr() of a bytes object.
-func pyBytesRepr(b []byte) string {
-	quote := byte('\'')
-	if bytes.IndexByte(b, '\'') >= 0 && bytes.IndexByte(b, '"') < 0 {
-		quote = '"'
-	}
-	var s strings.Builder
-	s.WriteString("b")
-	s.WriteByte(quote)
-	for _, c := range b {
-		switch {
-		case c == '\\' || c == quote:
-			s.WriteByte('\\')
-			s.WriteByte(c)
-		case c == '\n':
-			s.WriteString(`\n`)
-		case c == '\r':
-			s.WriteString(`\r`)
-		case c == '\t':
-			s.WriteString(`\t`)
-		case c < 0x20 || c >= 0x7f:
-			fmt.Fprintf(&s, `\x%02x`, c)
-		default:
-			s.WriteByte(c)
-		}
-	}
-	s.WriteByte(quote)
-	return s.String()
-}
-
 // autoLogChars are the characters of AUTO log names' random part, as in
 // Python's tempfile.
 const autoLogChars = "abcdefghijklmnopqrstuvwxyz0123456789_"

@@ -39,7 +39,7 @@ autorestart=false
 	if err := daemon.Start(); err != nil {
 		t.Fatal(err)
 	}
-	c := unixRPCClient(filepath.Join(dir, "sup.sock"))
+	c := unixTestClient(filepath.Join(dir, "sup.sock"))
 	defer func() {
 		var ok bool
 		c.call("supervisor.shutdown", nil, &ok)

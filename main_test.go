@@ -73,26 +73,26 @@ func poll(check func() bool) bool {
 	}
 }
 
-// rpcClient talks to the scenario's supervisord over its unix socket,
+// testClient talks to the scenario's supervisord over its unix socket,
 // using kolo/xmlrpc as an independent client.
-type rpcClient struct {
+type testClient struct {
 	http *http.Client
 }
 
-func newRPCClient(ts *testscript.TestScript) *rpcClient {
-	return unixRPCClient(filepath.Join(ts.Getenv("WORK"), "sup.sock"))
+func scriptClient(ts *testscript.TestScript) *testClient {
+	return unixTestClient(filepath.Join(ts.Getenv("WORK"), "sup.sock"))
 }
 
-func unixRPCClient(sock string) *rpcClient {
+func unixTestClient(sock string) *testClient {
 	transport := &http.Transport{DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
 		var d net.Dialer
 		return d.DialContext(ctx, "unix", sock)
 	}}
-	return &rpcClient{http: &http.Client{Transport: transport, Timeout: waitDeadline}}
+	return &testClient{http: &http.Client{Transport: transport, Timeout: waitDeadline}}
 }
 
 // call returns the decoded result, or an xmlrpc.FaultError.
-func (c *rpcClient) call(method string, params []any, result any) error {
+func (c *testClient) call(method string, params []any, result any) error {
 	req, err := xmlrpc.NewRequest("http://localhost/RPC2", method, params)
 	if err != nil {
 		return err
@@ -121,7 +121,7 @@ func cmdWaitState(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) != 2 {
 		ts.Fatalf("usage: waitstate name STATE")
 	}
-	c := newRPCClient(ts)
+	c := scriptClient(ts)
 	last := "no answer"
 	ok := poll(func() bool {
 		var info struct {
@@ -196,7 +196,7 @@ func cmdRPC(ts *testscript.TestScript, neg bool, args []string) {
 	if len(args) < 1 {
 		ts.Fatalf("usage: rpc method [args...]")
 	}
-	c := newRPCClient(ts)
+	c := scriptClient(ts)
 	params := make([]any, 0, len(args)-1)
 	for _, a := range args[1:] {
 		params = append(params, rpcArg(a))
@@ -258,4 +258,15 @@ func formatRPCValue(v any) string {
 		return "''"
 	}
 	return fmt.Sprint(v)
+}
+
+// freePort finds a free TCP port on 127.0.0.1.
+func freePort(t *testing.T) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
 }

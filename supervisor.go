@@ -80,15 +80,15 @@ type Supervisor struct {
 
 	groups  []*Group // in the order they were added
 	ordered []*Group // by priority, ties in the order added (see sortGroups)
-	pids   map[int]*Process
-	state  SupState
+	pids    map[int]*Process
+	state   SupState
 
 	stopping           bool
 	stopGroups         []*Group
 	lastShutdownReport time.Time
 
-	inbox   chan func(*Supervisor)
-	done    chan struct{} // closed when the loop has ended
+	inbox chan func(*Supervisor)
+	done  chan struct{} // closed when the loop has ended
 	daemonSignals
 	waiters []func(now time.Time) bool
 

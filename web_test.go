@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -30,7 +29,7 @@ type webDaemon struct {
 	base string // http://127.0.0.1:PORT
 	user string
 	pass string
-	rpc  *rpcClient
+	rpc  *testClient
 }
 
 const webTestCredentials = "username=web\npassword=s3cret\n"
@@ -79,9 +78,9 @@ supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface
 	exited := make(chan struct{})
 	go func() { cmd.Wait(); close(exited) }()
 	t.Cleanup(func() { stopWebDaemon(t, cmd, exited) })
-	d.rpc = unixRPCClient(filepath.Join(dir, "sup.sock"))
+	d.rpc = unixTestClient(filepath.Join(dir, "sup.sock"))
 	if auth {
-		d.rpc = unixRPCClientAuth(filepath.Join(dir, "sup.sock"), d.user, d.pass)
+		d.rpc = unixTestClientAuth(filepath.Join(dir, "sup.sock"), d.user, d.pass)
 	}
 	if !poll(func() bool { return d.status("/ok.html") == http.StatusOK }) {
 		data, _ := os.ReadFile(filepath.Join(dir, "stdout"))
@@ -101,28 +100,19 @@ func stopWebDaemon(t *testing.T, cmd *exec.Cmd, exited chan struct{}) {
 	}
 }
 
-func freePort(t *testing.T) int {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
-}
-
-// unixRPCClientAuth is unixRPCClient sending Basic-auth credentials.
-func unixRPCClientAuth(sock, user, pass string) *rpcClient {
-	c := unixRPCClient(sock)
-	c.http.Transport = &basicAuth{c.http.Transport, user, pass}
+// unixTestClientAuth is unixTestClient sending Basic-auth credentials.
+func unixTestClientAuth(sock, user, pass string) *testClient {
+	c := unixTestClient(sock)
+	c.http.Transport = &authTransport{c.http.Transport, user, pass}
 	return c
 }
 
-type basicAuth struct {
+type authTransport struct {
 	next       http.RoundTripper
 	user, pass string
 }
 
-func (b *basicAuth) RoundTrip(r *http.Request) (*http.Response, error) {
+func (b *authTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	r = r.Clone(r.Context())
 	r.SetBasicAuth(b.user, b.pass)
 	return b.next.RoundTrip(r)
