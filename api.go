@@ -178,13 +178,13 @@ func (h *httpHandler) runOnLoop(ctx context.Context, m *rpcMethod, params []any)
 			s.deferUntil(func(now time.Time) bool {
 				v, err, done := d(now)
 				if done {
-					ch <- reply{v, err}
+					s.answer(func() { ch <- reply{v, err} })
 				}
 				return done
 			})
 			return
 		}
-		ch <- reply{v, err}
+		s.answer(func() { ch <- reply{v, err} })
 	}
 	s := h.sup
 	select {

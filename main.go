@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -27,13 +28,26 @@ func run(args []string) int {
 	if code, ok := runChildHelper(args); ok {
 		return code
 	}
+	prog := progPath(args[0])
 	if filepath.Base(args[0]) == "supervisorctl" {
-		return ctlMain(args[0], args[1:])
+		return ctlMain(prog, args[1:])
 	}
 	if len(args) > 1 && args[1] == "ctl" {
-		return ctlMain(args[0]+" ctl", args[2:])
+		return ctlMain(prog+" ctl", args[2:])
 	}
-	return supervisordMain(args[0], args[1:])
+	return supervisordMain(prog, args[1:])
+}
+
+// progPath is the program's name as 4.2.5 prints it in "For help, use
+// ... -h": Python sees the script path the shell found on PATH.
+func progPath(argv0 string) string {
+	if strings.Contains(argv0, "/") {
+		return argv0
+	}
+	if p, err := exec.LookPath(argv0); err == nil {
+		return p
+	}
+	return argv0
 }
 
 const daemonUsage = `supervisord -- run a set of programs as daemons (Supervisor 4.2.5 compatible).

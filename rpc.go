@@ -238,6 +238,9 @@ type httpHandler struct {
 }
 
 func (h *httpHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	// 4.2.5's HTTP server names itself; tools that fingerprint it see the
+	// same header.
+	w.Header().Set("Server", "Medusa/1.12")
 	if !h.authorized(w, r) {
 		return
 	}
@@ -281,7 +284,8 @@ func (h *httpHandler) authorized(w http.ResponseWriter, r *http.Request) bool {
 		}
 	}
 	w.Header().Set("Connection", "close")
-	w.Header().Set("WWW-Authenticate", `Basic realm="default"`)
+	// Assigned directly: Header.Set would write it as "Www-Authenticate".
+	w.Header()["WWW-Authenticate"] = []string{`Basic realm="default"`}
 	httpError(w, http.StatusUnauthorized)
 	return false
 }

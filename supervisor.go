@@ -90,6 +90,7 @@ type Supervisor struct {
 	inbox chan func(*Supervisor)
 	done  chan struct{} // closed when the loop has ended
 	daemonSignals
+	replies []func() // RPC answers, sent once the pass that follows their request is done
 	waiters []func(now time.Time) bool
 
 	events eventBus
@@ -260,8 +261,10 @@ func (s *Supervisor) run() (restart bool) {
 		now := time.Now()
 		s.pass(now)
 		if s.state != SupRunning && s.advanceShutdown(now) {
+			s.sendReplies()
 			return s.state == SupRestarting
 		}
+		s.sendReplies()
 		timer.Reset(s.untilNextDeadline(now))
 		select {
 		case f := <-s.inbox:
@@ -276,20 +279,33 @@ func (s *Supervisor) run() (restart bool) {
 	}
 }
 
-// pass runs the transitions of every process, event dispatch, ticks and
-// deferred replies, in 4.2.5's order.
+// pass runs the transitions of every process, the ticks, event dispatch
+// and deferred replies. Dispatch comes last so events raised in this pass
+// leave at once rather than at the next wake-up.
 func (s *Supervisor) pass(now time.Time) {
 	running := s.state == SupRunning
 	for _, g := range s.ordered {
 		for _, p := range g.procs {
 			p.transition(now, running)
 		}
-		if g.pool != nil {
-			g.pool.dispatch()
-		}
 	}
 	s.events.tick(s, now)
+	for _, p := range s.events.pools {
+		p.dispatch()
+	}
 	s.runWaiters(now)
+}
+
+// answer queues an RPC reply until the current pass is over, so a client
+// sees the effects that pass has on what its request changed (4.2.5 also
+// writes responses after its transitions).
+func (s *Supervisor) answer(send func()) { s.replies = append(s.replies, send) }
+
+func (s *Supervisor) sendReplies() {
+	for _, send := range s.replies {
+		send()
+	}
+	s.replies = s.replies[:0]
 }
 
 func (s *Supervisor) runWaiters(now time.Time) {
