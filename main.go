@@ -412,6 +412,10 @@ func (d *daemon) runOnce(cfg *Config) (bool, error) {
 		cleanAutoLogs(log, sc.Childlogdir, sc.Identifier)
 	}
 	s := newSupervisor(cfg, log)
+	if s.mux, err = newOutputMux(); err != nil {
+		return false, fmt.Errorf("reading children's output: %w", err)
+	}
+	defer s.mux.close()
 	s.daemonSignals = d.signals
 	s.events.serial = d.serial
 	s.serverURL = childServerURL(cfg)

@@ -85,7 +85,7 @@ type Process struct {
 	stdoutLog *logFile // nil for NONE
 	stderrLog *logFile
 	stdin     *stdinWriter // the current spawn's stdin; nil when not running
-	outputs   []*os.File   // the current spawn's stdout/stderr read ends
+	outputs   []*outputChan // the current spawn's stdout/stderr pipes
 	listener  *listenerState
 }
 
@@ -312,6 +312,7 @@ func (p *Process) signal(sig syscall.Signal) string {
 
 // finish records the exit of the child (PROC-06/08/14).
 func (p *Process) finish(ws syscall.WaitStatus) {
+	p.drainOutput()
 	now := time.Now()
 	es, how := decodeWaitStatus(ws)
 	p.laststop = now
@@ -498,9 +499,20 @@ func (p *Process) closeLogs() {
 	}
 }
 
-// closeIO ends the I/O of a spawn that has exited: stdin is closed, and
-// the output copiers take what is left in the pipes and stop, so a
-// grandchild holding a pipe open keeps nothing alive (PROC-04).
+// drainOutput takes what the exited child left in its pipes and closes
+// them, then lets the loop act on it, so output events come before the
+// exit's state event as in 4.2.5. A grandchild holding a pipe open keeps
+// nothing alive (PROC-04).
+func (p *Process) drainOutput() {
+	for _, ch := range p.outputs {
+		ch.drainAndClose()
+	}
+	p.outputs = nil
+	p.sup.output.run(p.sup)
+}
+
+// closeIO ends the rest of a spawn's I/O: stdin, and its share of a
+// FastCGI socket.
 func (p *Process) closeIO() {
 	if p.stdin != nil {
 		p.stdin.close()
@@ -509,10 +521,6 @@ func (p *Process) closeIO() {
 	if p.group.fcgi != nil {
 		p.group.fcgi.release()
 	}
-	for _, f := range p.outputs {
-		f.SetReadDeadline(time.Now())
-	}
-	p.outputs = nil
 }
 
 // startIO starts copying a new child's output and feeding its stdin.
@@ -530,12 +538,24 @@ func (p *Process) startIO(pid int, pp *pipes) {
 			}
 		}
 	}
-	go out.run(pp.stdoutR)
-	p.outputs = append(p.outputs, pp.stdoutR)
-	if pp.stderrR != nil {
-		p.outputs = append(p.outputs, pp.stderrR)
-		go p.copier(pid, "stderr", p.stderrLog, p.cfg.Stderr).run(pp.stderrR)
+	p.watch(pp.stdoutR, out)
+	if pp.stderrR >= 0 {
+		p.watch(pp.stderrR, p.copier(pid, "stderr", p.stderrLog, p.cfg.Stderr))
 	}
+}
+
+// watch hands a pipe to the output reader.
+func (p *Process) watch(fd int, c *outputCopier) {
+	ch, err := p.sup.mux.add(fd, c)
+	if err != nil {
+		p.sup.log.Errorf("process %q: cannot read its output: %v", p.cfg.Name, err)
+		syscall.Close(fd)
+		if c.file != nil {
+			c.file.release()
+		}
+		return
+	}
+	p.outputs = append(p.outputs, ch)
 }
 
 func (p *Process) copier(pid int, channel string, file *logFile, lc LogConfig) *outputCopier {
@@ -545,7 +565,7 @@ func (p *Process) copier(pid int, channel string, file *logFile, lc LogConfig) *
 		channel: channel,
 		mainlog: s.log,
 		strip:   s.cfg.Supervisord.StripANSI,
-		post:    s.post,
+		queue:   s.output,
 	}
 	if file != nil && file.acquire() == nil {
 		c.file = file

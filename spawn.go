@@ -174,32 +174,51 @@ func errnoName(err error) string {
 	return err.Error()
 }
 
-// pipes are the three standard streams of one spawn.
+// pipes are the three standard streams of one spawn. The output read
+// ends are raw non-blocking fds for the output reader; the child's ends
+// are files.
 type pipes struct {
-	stdinR, stdinW   *os.File
-	stdoutR, stdoutW *os.File
-	stderrR, stderrW *os.File // nil when stderr is redirected
+	stdinR, stdinW *os.File
+	stdoutR        int
+	stdoutW        *os.File
+	stderrR        int      // -1 when stderr is redirected
+	stderrW        *os.File // nil when stderr is redirected
 }
 
 func makePipes(stderr bool) (*pipes, error) {
-	pp := &pipes{}
+	pp := &pipes{stdoutR: -1, stderrR: -1}
 	var err error
 	if pp.stdinR, pp.stdinW, err = os.Pipe(); err != nil {
 		return nil, err
 	}
-	if pp.stdoutR, pp.stdoutW, err = os.Pipe(); err != nil {
+	if pp.stdoutR, pp.stdoutW, err = outputPipe("stdout"); err != nil {
 		pp.closeChildEnds()
 		pp.closeParentEnds()
 		return nil, err
 	}
 	if stderr {
-		if pp.stderrR, pp.stderrW, err = os.Pipe(); err != nil {
+		if pp.stderrR, pp.stderrW, err = outputPipe("stderr"); err != nil {
 			pp.closeChildEnds()
 			pp.closeParentEnds()
 			return nil, err
 		}
 	}
 	return pp, nil
+}
+
+// outputPipe makes a pipe whose read end is non-blocking for the reader
+// and whose write end is an ordinary blocking file for the child.
+func outputPipe(name string) (int, *os.File, error) {
+	var p [2]int
+	if err := syscall.Pipe2(p[:], syscall.O_CLOEXEC); err != nil {
+		return -1, nil, err
+	}
+	if err := syscall.SetNonblock(p[0], true); err != nil {
+		syscall.Close(p[0])
+		syscall.Close(p[1])
+		return -1, nil, err
+	}
+	return p[0], os.NewFile(uintptr(p[1]), name), nil
 }
 
 // childFds are the child's fds 0, 1 and 2.
@@ -220,9 +239,12 @@ func (pp *pipes) closeChildEnds() {
 }
 
 func (pp *pipes) closeParentEnds() {
-	for _, f := range []*os.File{pp.stdinW, pp.stdoutR, pp.stderrR} {
-		if f != nil {
-			f.Close()
+	if pp.stdinW != nil {
+		pp.stdinW.Close()
+	}
+	for _, fd := range []int{pp.stdoutR, pp.stderrR} {
+		if fd >= 0 {
+			syscall.Close(fd)
 		}
 	}
 }

@@ -93,6 +93,8 @@ type Supervisor struct {
 	replies []func() // RPC answers, sent once the pass that follows their request is done
 	waiters []func(now time.Time) bool
 
+	mux    *outputMux   // reads the children's output pipes
+	output *outputQueue // what that reader hands to the loop
 	events eventBus
 	syslog *syslog.Writer // shared by children with *_syslog=true
 }
@@ -135,6 +137,7 @@ func newSupervisor(cfg *Config, log *Logger) *Supervisor {
 		inbox:   make(chan func(*Supervisor), 64),
 		done:    make(chan struct{}),
 		events:  eventBus{serial: -1},
+		output:  newOutputQueue(),
 	}
 }
 
@@ -213,15 +216,6 @@ func (s *Supervisor) allProcesses() []*Process {
 	return out
 }
 
-// post hands work to the loop; it blocks only while the inbox is full,
-// and drops the work once the loop has ended.
-func (s *Supervisor) post(f func(*Supervisor)) {
-	select {
-	case s.inbox <- f:
-	case <-s.done:
-	}
-}
-
 // call runs f on the loop and returns its result, or the zero value if
 // the loop has ended.
 func call[T any](s *Supervisor, f func(*Supervisor) T) T {
@@ -274,6 +268,8 @@ func (s *Supervisor) run() (restart bool) {
 		case <-s.sigchld:
 			s.log.Debugf("received SIGCHLD indicating a child quit")
 			s.reap()
+		case <-s.output.ready:
+			s.output.run(s)
 		case <-timer.C:
 		}
 	}
