@@ -84,7 +84,7 @@ type Process struct {
 
 	stdoutLog *logFile // nil for NONE
 	stderrLog *logFile
-	stdin     *stdinWriter // the current spawn's stdin; nil when not running
+	stdin     *stdinWriter  // the current spawn's stdin; nil when not running
 	outputs   []*outputChan // the current spawn's stdout/stderr pipes
 	listener  *listenerState
 }
