@@ -135,12 +135,6 @@ var ctlOptions = []ctlOption{
 	{'r', "history_file", true, "history"}, // parsed, then ignored (CFG-44)
 }
 
-// ctlParsedOption is one option as getopt returned it: the name as "-x" or
-// "--long" and its argument ("" when none).
-type ctlParsedOption struct {
-	name, arg string
-}
-
 // ctlSettingsFromArgs parses the command line and reads the config file. When
 // done is true the caller must exit with status: help was printed (0) or a
 // usage error was reported (2).
@@ -161,14 +155,14 @@ func ctlSettingsFromArgs(progname string, args []string, stdout, stderr io.Write
 			return nil, exitSuccess, true
 		}
 		if opt.attr == "serverurl" {
-			if err := ctlCheckURL(o.arg); err != nil {
-				return usage(fmt.Sprintf("invalid value for %s %s: %v", o.name, pyRepr(o.arg), err))
+			if err := ctlCheckURL(o.value); err != nil {
+				return usage(fmt.Sprintf("invalid value for %s %s: %v", o.name, pyRepr(o.value), err))
 			}
 		}
 		if _, dup := given[opt.attr]; dup {
 			return usage("conflicting command line option " + pyRepr(o.name))
 		}
-		given[opt.attr] = o.arg
+		given[opt.attr] = o.value
 	}
 	cfg, err := ctlConfig(given)
 	if err != nil {
@@ -211,103 +205,33 @@ func ctlConfig(given map[string]string) (*CtlConfig, error) {
 	return loadCtlConfig(path)
 }
 
-// ctlGetopt splits args like Python's getopt.getopt with 4.2.5's option
-// table: short options cluster ("-ic f"), an argument may be attached
-// ("-cFILE", "--configuration=FILE"), long names may be abbreviated to a
-// unique prefix, and parsing stops at the first non-option or "--".
-func ctlGetopt(args []string) ([]ctlParsedOption, []string, error) {
-	var opts []ctlParsedOption
-	for len(args) > 0 && strings.HasPrefix(args[0], "-") && args[0] != "-" {
-		if args[0] == "--" {
-			return opts, args[1:], nil
-		}
-		var err error
-		if long, ok := strings.CutPrefix(args[0], "--"); ok {
-			opts, args, err = ctlGetoptLong(opts, long, args[1:])
-		} else {
-			opts, args, err = ctlGetoptShort(opts, args[0][1:], args[1:])
-		}
-		if err != nil {
-			return nil, nil, err
-		}
-	}
-	return opts, args, nil
-}
-
-func ctlGetoptLong(opts []ctlParsedOption, word string, args []string) ([]ctlParsedOption, []string, error) {
-	name, arg, hasValue := strings.Cut(word, "=")
-	var matches []ctlOption
+// ctlGetopt parses args with getopt's rules (getopt.go) against 4.2.5's
+// supervisorctl option table.
+func ctlGetopt(args []string) ([]option, []string, error) {
+	var short string
+	var long []string
 	for _, o := range ctlOptions {
-		if o.long == name {
-			matches = []ctlOption{o}
-			break
+		short += string(o.short)
+		suffix := ""
+		if o.takesArg {
+			short += ":"
+			suffix = "="
 		}
-		if o.long != "" && strings.HasPrefix(o.long, name) {
-			matches = append(matches, o)
-		}
-	}
-	switch {
-	case len(matches) == 0:
-		return nil, nil, fmt.Errorf("option --%s not recognized", name)
-	case len(matches) > 1:
-		return nil, nil, fmt.Errorf("option --%s not a unique prefix", name)
-	}
-	opt := matches[0]
-	switch {
-	case opt.takesArg && !hasValue:
-		if len(args) == 0 {
-			return nil, nil, fmt.Errorf("option --%s requires argument", opt.long)
-		}
-		arg, args = args[0], args[1:]
-	case !opt.takesArg && hasValue:
-		return nil, nil, fmt.Errorf("option --%s must not have an argument", opt.long)
-	}
-	return append(opts, ctlParsedOption{"--" + opt.long, arg}), args, nil
-}
-
-func ctlGetoptShort(opts []ctlParsedOption, cluster string, args []string) ([]ctlParsedOption, []string, error) {
-	for cluster != "" {
-		c := cluster[0]
-		cluster = cluster[1:]
-		opt, ok := ctlShortOption(c)
-		if !ok {
-			return nil, nil, fmt.Errorf("option -%c not recognized", c)
-		}
-		arg := ""
-		if opt.takesArg {
-			if cluster == "" {
-				if len(args) == 0 {
-					return nil, nil, fmt.Errorf("option -%c requires argument", c)
-				}
-				cluster, args = args[0], args[1:]
-			}
-			arg, cluster = cluster, ""
-		}
-		opts = append(opts, ctlParsedOption{"-" + string(c), arg})
-	}
-	return opts, args, nil
-}
-
-func ctlShortOption(c byte) (ctlOption, bool) {
-	for _, o := range ctlOptions {
-		if o.short == c {
-			return o, true
+		if o.long != "" {
+			long = append(long, o.long+suffix)
 		}
 	}
-	return ctlOption{}, false
+	return getopt(args, short, long)
 }
 
 // ctlLookupOption finds the table entry of an option returned by ctlGetopt.
 func ctlLookupOption(name string) ctlOption {
-	if long, ok := strings.CutPrefix(name, "--"); ok {
-		for _, o := range ctlOptions {
-			if o.long == long {
-				return o
-			}
+	for _, o := range ctlOptions {
+		if name == "--"+o.long || name == "-"+string(o.short) {
+			return o
 		}
 	}
-	o, _ := ctlShortOption(name[1])
-	return o
+	return ctlOption{}
 }
 
 // ctlCheckURL accepts what 4.2.5's url() option type accepts: a scheme and

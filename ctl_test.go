@@ -148,7 +148,7 @@ func TestCtlGetopt(t *testing.T) {
 		}
 		var got []string
 		for _, o := range opts {
-			got = append(got, o.name+"="+o.arg)
+			got = append(got, o.name+"="+o.value)
 		}
 		if err != nil || strings.Join(got, " ") != tt.opts || strings.Join(rest, " ") != strings.Join(tt.rest, " ") {
 			t.Errorf("%q: opts %q rest %q err %v; want %q %q", tt.args, got, rest, err, tt.opts, tt.rest)
