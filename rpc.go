@@ -417,18 +417,25 @@ func (h *httpHandler) tail(w http.ResponseWriter, r *http.Request, path string, 
 		w.Header().Set("X-Accel-Buffering", "no")
 	}
 	w.WriteHeader(http.StatusOK)
-	flusher, _ := w.(http.Flusher)
+	h.follow(w, r, t)
+}
+
+// follow copies what is appended to the file until the client or the
+// daemon goes away.
+func (h *httpHandler) follow(w http.ResponseWriter, r *http.Request, t *tailFollower) {
+	flush := func() {}
+	if f, ok := w.(http.Flusher); ok {
+		flush = f.Flush
+	}
+	flush() // the headers, so the client knows the stream is open
 	ticker := time.NewTicker(100 * time.Millisecond)
 	defer ticker.Stop()
 	for {
-		data := t.more()
-		if len(data) > 0 {
+		if data := t.more(); len(data) > 0 {
 			if _, err := w.Write(data); err != nil {
 				return
 			}
-			if flusher != nil {
-				flusher.Flush()
-			}
+			flush()
 		}
 		select {
 		case <-r.Context().Done():

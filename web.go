@@ -583,30 +583,3 @@ func (h *httpHandler) serveFollow(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusOK)
 	h.follow(w, r, t)
 }
-
-// follow copies what is appended to the file until the client or the
-// daemon goes away.
-func (h *httpHandler) follow(w http.ResponseWriter, r *http.Request, t *tailFollower) {
-	flush := func() {}
-	if f, ok := w.(http.Flusher); ok {
-		flush = f.Flush
-	}
-	flush() // the headers, so the client knows the stream is open
-	ticker := time.NewTicker(100 * time.Millisecond)
-	defer ticker.Stop()
-	for {
-		if data := t.more(); len(data) > 0 {
-			if _, err := w.Write(data); err != nil {
-				return
-			}
-			flush()
-		}
-		select {
-		case <-r.Context().Done():
-			return
-		case <-h.sup.done:
-			return
-		case <-ticker.C:
-		}
-	}
-}
