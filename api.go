@@ -565,16 +565,21 @@ func pyTimedelta(secs int) string {
 	return fmt.Sprintf("%d days, %s", days, hms)
 }
 
+// target reads the (name, wait) arguments of a start or stop call; p is
+// nil when name is "group:*".
+func (s *Supervisor) target(args []any) (name string, g *Group, p *Process, wait bool, err error) {
+	if err = s.checkState(); err != nil {
+		return
+	}
+	if name, err = argString(args[0]); err != nil {
+		return
+	}
+	g, p, err = s.findProcess(name)
+	return name, g, p, argWait(args, 1), err
+}
+
 func apiStartProcess(s *Supervisor, args []any) (any, error) {
-	if err := s.checkState(); err != nil {
-		return nil, err
-	}
-	name, err := argString(args[0])
-	if err != nil {
-		return nil, err
-	}
-	wait := argWait(args, 1)
-	g, p, err := s.findProcess(name)
+	name, g, p, wait, err := s.target(args)
 	if err != nil {
 		return nil, err
 	}
@@ -617,15 +622,7 @@ func apiStartProcess(s *Supervisor, args []any) (any, error) {
 }
 
 func apiStopProcess(s *Supervisor, args []any) (any, error) {
-	if err := s.checkState(); err != nil {
-		return nil, err
-	}
-	name, err := argString(args[0])
-	if err != nil {
-		return nil, err
-	}
-	wait := argWait(args, 1)
-	g, p, err := s.findProcess(name)
+	name, g, p, wait, err := s.target(args)
 	if err != nil {
 		return nil, err
 	}
