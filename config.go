@@ -289,8 +289,18 @@ func (r *cfgReader) opt(option string) (string, bool) {
 	if !ok || r.err != nil {
 		return "", false
 	}
-	v, r.err = pyExpand(v, r.l.env.merged(r.extra), r.section+"."+option)
+	v, r.err = r.expand(v, option)
 	return v, r.err == nil
+}
+
+// expand applies %-expansion with the section's names. A value without a
+// '%' is returned as it is, which spares building the names for most
+// options of a large config.
+func (r *cfgReader) expand(v, option string) (string, error) {
+	if !strings.Contains(v, "%") {
+		return v, nil
+	}
+	return pyExpand(v, r.l.env.merged(r.extra), r.section+"."+option)
 }
 
 // str reads an option with a default; like 4.2.5 the default is expanded
@@ -299,7 +309,7 @@ func (r *cfgReader) str(option, def string) string {
 	if v, ok := r.opt(option); ok || r.err != nil {
 		return v
 	}
-	v, err := pyExpand(def, r.l.env.merged(r.extra), r.section+"."+option)
+	v, err := r.expand(def, option)
 	r.fail(err)
 	return v
 }

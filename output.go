@@ -35,7 +35,15 @@ type outputChan struct {
 	fd     int
 	copier *outputCopier
 	closed bool
+	grown  bool
 }
+
+// A flooding child fills its pipe's default 64 KiB between two reads; a
+// larger pipe lets each read take more and the child block less.
+const (
+	pipeDefaultSize = 64 << 10
+	pipeFloodSize   = 1 << 20
+)
 
 func newOutputMux() (*outputMux, error) {
 	epfd, err := unix.EpollCreate1(unix.EPOLL_CLOEXEC)
@@ -139,6 +147,13 @@ func (ch *outputChan) readOnce() {
 	chunkPool.Put(bp)
 	if n == 0 || err != nil && err != syscall.EAGAIN {
 		ch.closeLocked()
+		return
+	}
+	if n >= pipeDefaultSize && !ch.grown {
+		// Pipe memory is charged to the user (fs.pipe-user-pages-soft), so
+		// only pipes seen full are grown, and a refusal is fine.
+		ch.grown = true
+		unix.FcntlInt(uintptr(ch.fd), unix.F_SETPIPE_SZ, pipeFloodSize)
 	}
 }
 

@@ -366,43 +366,63 @@ func (p *Process) finish(ws syscall.WaitStatus) {
 // transition advances the state machine by one step if a condition or a
 // deadline says so; it runs on every pass of the loop (PROC-05/07/10/13).
 func (p *Process) transition(now time.Time, supRunning bool) {
-	state := p.state
 	if supRunning {
 		switch {
-		case state == StateExited:
-			if p.cfg.Autorestart == RestartAlways ||
-				(p.cfg.Autorestart == RestartUnexpected && !containsInt(p.cfg.ExitCodes, p.exitstatus)) {
+		case p.state == StateExited:
+			if p.wantsRestart() && !now.Before(p.restartAt()) {
 				p.spawn()
 			}
-		case state == StateStopped && p.laststart.IsZero():
+		case p.state == StateStopped && p.laststart.IsZero():
 			if p.cfg.Autostart {
 				p.spawn()
 			}
-		case state == StateBackoff:
+		case p.state == StateBackoff:
 			if p.backoff <= p.cfg.StartRetries && !now.Before(p.delay) {
 				p.spawn()
 			}
 		}
 	}
-	switch state {
+	// The state after a spawn counts too, so a startsecs=0 process is
+	// RUNNING before its exit can be seen, as it always is in 4.2.5.
+	switch p.state {
 	case StateStarting:
-		if p.state == StateStarting && now.Sub(p.laststart) >= time.Duration(p.cfg.StartSecs)*time.Second {
+		if now.Sub(p.laststart) >= time.Duration(p.cfg.StartSecs)*time.Second {
 			p.delay = time.Time{}
 			p.backoff = 0
 			p.changeState(StateRunning, true)
 			p.sup.log.Infof("success: %s entered RUNNING state, process has stayed up for > than %d seconds (startsecs)", p.cfg.Name, p.cfg.StartSecs)
 		}
 	case StateBackoff:
-		if p.state == StateBackoff && p.backoff > p.cfg.StartRetries {
+		if p.backoff > p.cfg.StartRetries {
 			p.giveUp()
 			p.sup.log.Infof("gave up: %s entered FATAL state, too many start retries too quickly", p.cfg.Name)
 		}
 	case StateStopping:
-		if p.state == StateStopping && !now.Before(p.delay) {
+		if !now.Before(p.delay) {
 			p.sup.log.Warnf("killing '%s' (%d) with SIGKILL", p.cfg.Name, p.pid)
 			p.kill(syscall.SIGKILL)
 		}
 	}
+}
+
+// wantsRestart applies autorestart= to an EXITED process (PROC-10).
+func (p *Process) wantsRestart() bool {
+	switch p.cfg.Autorestart {
+	case RestartAlways:
+		return true
+	case RestartUnexpected:
+		return !containsInt(p.cfg.ExitCodes, p.exitstatus)
+	}
+	return false
+}
+
+// restartAt is when an EXITED process may be restarted: at once if it ran
+// for a second or more, else a second after its last start. That keeps
+// 4.2.5's pace for a program that exits at once (4.2.5 restarts on its
+// next one-second loop pass) so a crash loop never eats a core, while a
+// program that ran for a while is back in milliseconds.
+func (p *Process) restartAt() time.Time {
+	return p.laststart.Add(time.Second)
 }
 
 // nextDeadline is when transition next has something to do, or zero.
@@ -416,6 +436,10 @@ func (p *Process) nextDeadline(supRunning bool) time.Time {
 		}
 		if supRunning {
 			return p.delay
+		}
+	case StateExited:
+		if supRunning && p.wantsRestart() {
+			return p.restartAt()
 		}
 	case StateStopping:
 		return p.delay
