@@ -17,10 +17,13 @@ type binaries struct {
 	ctl    string // a supervisorctl symlink to it
 	helper string // bench/helper: flood generator, stamper, event listener
 	echo   string // bench/echo: the minimal net/http server
+
+	prebuilt bool // daemon was given with -ours, not built here
 }
 
-// build compiles our daemon from the module root and the two helpers.
-func build(dir string) (binaries, error) {
+// build compiles our daemon from the module root, unless prebuilt names
+// one to measure instead, and the two helpers.
+func build(dir, prebuilt string) (binaries, error) {
 	root, err := moduleRoot()
 	if err != nil {
 		return binaries{}, err
@@ -32,9 +35,14 @@ func build(dir string) (binaries, error) {
 		helper: filepath.Join(dir, "helper"),
 		echo:   filepath.Join(dir, "echo"),
 	}
-	for _, t := range []struct{ out, pkg string }{
-		{bins.daemon, "."}, {bins.helper, "./bench/helper"}, {bins.echo, "./bench/echo"},
-	} {
+	targets := []struct{ out, pkg string }{{bins.helper, "./bench/helper"}, {bins.echo, "./bench/echo"}}
+	if prebuilt == "" {
+		targets = append(targets, struct{ out, pkg string }{bins.daemon, "."})
+	} else if bins.daemon, err = filepath.Abs(prebuilt); err != nil {
+		return binaries{}, err
+	}
+	bins.prebuilt = prebuilt != ""
+	for _, t := range targets {
 		if err := goBuild(root, t.out, t.pkg); err != nil {
 			return binaries{}, err
 		}
@@ -70,13 +78,16 @@ func moduleRoot() (string, error) {
 }
 
 // describeMachine is the report's header: when, where, and what ran.
-func describeMachine(flavors []*flavor) string {
+func describeMachine(bins binaries, flavors []*flavor) string {
 	var s strings.Builder
 	fmt.Fprintf(&s, "Date: %s\n\n", time.Now().Format("2006-01-02 15:04 MST"))
 	fmt.Fprintf(&s, "Machine: %d CPUs (`nproc`), %s, Linux %s, %s; load average at start %s\n\n",
 		runtime.NumCPU(), cpuModel(), firstLine("/proc/sys/kernel/osrelease"), memTotal(), loadAvg())
-	fmt.Fprintf(&s, "Ours: %s, built with %s. 4.2.5: %s %s.\n\n",
-		gitDescribe(), runtime.Version(), flavors[1].daemon, commandOutput(flavors[1].daemon, "-v"))
+	ours := gitDescribe(bins.root) + ", built with " + runtime.Version()
+	if bins.prebuilt {
+		ours = bins.daemon + " (given with -ours)"
+	}
+	fmt.Fprintf(&s, "Ours: %s. 4.2.5: %s %s.\n\n", ours, flavors[1].daemon, commandOutput("", flavors[1].daemon, "-v"))
 	return s.String()
 }
 
@@ -111,16 +122,19 @@ func memTotal() string {
 	return fmt.Sprintf("%.0f GiB RAM", float64(kb)/(1<<20))
 }
 
-func gitDescribe() string {
-	rev := commandOutput("git", "rev-parse", "--short", "HEAD")
-	if commandOutput("git", "status", "--porcelain", "--untracked-files=no") != "" {
+func gitDescribe(root string) string {
+	rev := commandOutput(root, "git", "rev-parse", "--short", "HEAD")
+	if commandOutput(root, "git", "status", "--porcelain", "--untracked-files=no") != "" {
 		rev += " (with uncommitted changes)"
 	}
 	return "commit " + rev
 }
 
-func commandOutput(name string, args ...string) string {
-	b, err := exec.Command(name, args...).Output()
+// commandOutput is the trimmed stdout of a command run in dir, or "?".
+func commandOutput(dir, name string, args ...string) string {
+	cmd := exec.Command(name, args...)
+	cmd.Dir = dir
+	b, err := cmd.Output()
 	if err != nil {
 		return "?"
 	}

@@ -68,6 +68,7 @@ type opts struct {
 	keep    bool
 	ref     string
 	refCtl  string
+	ours    string
 }
 
 func main() {
@@ -82,6 +83,7 @@ func main() {
 	flag.BoolVar(&o.keep, "keep", false, "keep the temporary directory")
 	flag.StringVar(&o.ref, "ref", "/usr/bin/supervisord", "Supervisor 4.2.5's supervisord")
 	flag.StringVar(&o.refCtl, "refctl", "/usr/bin/supervisorctl", "Supervisor 4.2.5's supervisorctl")
+	flag.StringVar(&o.ours, "ours", "", "measure this supervisord binary instead of building the repository's (to try a change)")
 	flag.Parse()
 	if err := run(o); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
@@ -109,13 +111,15 @@ func run(o opts) error {
 	defer b.cleanup()
 	go b.stopOnSignal()
 	started := time.Now()
-	machine := describeMachine(b.flavors)
+	machine := describeMachine(b.bins, b.flavors)
 	fmt.Fprint(b.log, machine)
 	for _, s := range selected {
 		fmt.Fprintf(b.log, "== %s\n", s.name)
+		t0 := time.Now()
 		if err := s.run(b); err != nil {
 			return fmt.Errorf("%s: %w", s.name, err)
 		}
+		fmt.Fprintf(b.log, "   %s took %s\n", s.name, time.Since(t0).Round(time.Second))
 	}
 	report := b.report(machine, time.Since(started))
 	fmt.Print(report)
@@ -164,7 +168,7 @@ func newBench(o opts) (*bench, error) {
 		fmt.Fprintln(b.log, "warning: cannot become a subreaper:", err)
 	}
 	fmt.Fprintln(b.log, "building into", tmp)
-	if b.bins, err = build(tmp); err != nil {
+	if b.bins, err = build(tmp, o.ours); err != nil {
 		os.RemoveAll(tmp)
 		return nil, err
 	}

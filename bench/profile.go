@@ -219,7 +219,7 @@ func memStats(fl *flavor) (string, error) {
 	}
 	var picked []string
 	for _, line := range strings.Split(string(b), "\n") {
-		for _, k := range []string{"Sys", "HeapInuse", "StackInuse", "MSpanInuse", "GCSys", "OtherSys"} {
+		for _, k := range []string{"Sys", "HeapInuse", "Stack", "MSpan", "GCSys", "OtherSys"} {
 			if v, ok := strings.CutPrefix(line, "# "+k+" = "); ok {
 				n, _ := strconv.ParseFloat(strings.Fields(v)[0], 64)
 				picked = append(picked, fmt.Sprintf("%s %.1f MiB", k, n/mib))

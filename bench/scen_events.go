@@ -144,9 +144,9 @@ func acceptLines(ln net.Listener, wait time.Duration) (<-chan stamped, error) {
 	return ch, nil
 }
 
-// eventTimeout is far beyond 4.2.5's worst case (startsecs plus two
-// turns of its one-second loop).
-const eventTimeout = 10 * time.Second
+// eventTimeout is beyond 4.2.5's worst case: startsecs plus two turns of
+// its one-second loop.
+const eventTimeout = 5 * time.Second
 
 // startToEvent starts program and waits for its RUNNING event.
 func startToEvent(c *rpcClient, lines <-chan stamped, program string) (time.Duration, error) {

@@ -106,7 +106,9 @@ func (b *bench) logRun(fl *flavor, v logVariant, total int64) error {
 
 // watchLogs polls the sizes of gen.out*, gen.err* until they add up to
 // total, or stop growing for 3 s (bytes were lost). It returns the size
-// and when it was last seen growing.
+// and when it was last seen growing. A sum taken while the daemon renames
+// backups can count a file twice, so reaching total is confirmed by a
+// second sum once the files are quiet.
 func watchLogs(dir string, total int64) (int64, time.Time) {
 	var paths []string
 	for _, base := range []string{"gen.out", "gen.err"} {
@@ -117,19 +119,30 @@ func watchLogs(dir string, total int64) (int64, time.Time) {
 	}
 	var size int64
 	last := time.Now()
-	for size < total && time.Since(last) < 3*time.Second {
+	for time.Since(last) < 3*time.Second {
 		time.Sleep(2 * time.Millisecond)
-		var sum int64
-		for _, p := range paths {
-			if st, err := os.Stat(p); err == nil {
-				sum += st.Size()
-			}
-		}
+		sum := sumSizes(paths)
 		if sum != size {
 			size, last = sum, time.Now()
 		}
+		if size >= total {
+			time.Sleep(100 * time.Millisecond)
+			if size = sumSizes(paths); size == total {
+				return size, last
+			}
+		}
 	}
 	return size, last
+}
+
+func sumSizes(paths []string) int64 {
+	var sum int64
+	for _, p := range paths {
+		if st, err := os.Stat(p); err == nil {
+			sum += st.Size()
+		}
+	}
+	return sum
 }
 
 // logRows are the rows of a variant: wall time, throughput, CPU, loss.
