@@ -71,7 +71,7 @@ func (b *bench) rpcRun(fl *flavor) error {
 	return b.loadAll(in.addr(), fl.who)
 }
 
-// rpcRows are the rate, p50 and p99 rows of a mode.
+// rpcModeRows are the rate, p50 and p99 rows of a mode.
 func (b *bench) rpcModeRows(mode rpcMode) []*metric {
 	p := "RPC " + mode.name + ": "
 	rows := []*metric{
