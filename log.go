@@ -151,16 +151,25 @@ func (l *logFile) Clear() error {
 	return l.open(os.O_TRUNC)
 }
 
-// acquire opens the file for one more writer; release closes it when the
-// last writer is done, so a stopped process holds no descriptors (LOG-11).
+// acquire registers one more writer. The file is created now, as 4.2.5
+// creates it at spawn (LOG-11), but only opened by the first write: every
+// descriptor supervisord holds makes each later fork and exec slower, and a
+// quiet process should hold none. release closes it after the last writer.
 func (l *logFile) acquire() error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.refs++
-	if l.f == nil {
-		return l.open(os.O_APPEND)
+	if l.f != nil {
+		return nil
 	}
-	return nil
+	if _, err := os.Stat(l.path); err == nil {
+		return nil
+	}
+	f, err := os.OpenFile(l.path, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o666)
+	if err != nil {
+		return err
+	}
+	return f.Close()
 }
 
 func (l *logFile) release() {
