@@ -79,3 +79,48 @@ autorestart=false
 		t.Fatalf("the rotated logs do not hold seq's output byte for byte")
 	}
 }
+
+// TestLogFileRotation checks 4.2.5's rules (LOG-04): rotate after the
+// write that reaches maxBytes, shift .1..N keeping at most backups files,
+// truncate in place with no backups, never rotate with maxBytes 0.
+func TestLogFileRotation(t *testing.T) {
+	for _, tc := range []struct {
+		name        string
+		maxBytes    int64
+		backups     int
+		writes      []string
+		current     string
+		backupFiles []string // .1, .2, ...
+	}{
+		{"rotate after write", 4, 2, []string{"ab", "cdef", "g"}, "g", []string{"abcdef"}},
+		{"shift and drop", 2, 2, []string{"aa", "bb", "cc"}, "", []string{"cc", "bb"}},
+		{"no backups truncates", 2, 0, []string{"aa", "b"}, "b", nil},
+		{"maxbytes 0 never rotates", 0, 3, []string{"aaaa", "bbbb"}, "aaaabbbb", nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "out.log")
+			l, err := openLogFile(path, tc.maxBytes, tc.backups)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer l.Close()
+			for _, w := range tc.writes {
+				if _, err := l.Write([]byte(w)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if got, _ := os.ReadFile(path); string(got) != tc.current {
+				t.Errorf("out.log holds %q, want %q", got, tc.current)
+			}
+			for i, want := range tc.backupFiles {
+				got, err := os.ReadFile(fmt.Sprintf("%s.%d", path, i+1))
+				if err != nil || string(got) != want {
+					t.Errorf("out.log.%d holds %q (%v), want %q", i+1, got, err, want)
+				}
+			}
+			if _, err := os.Stat(fmt.Sprintf("%s.%d", path, len(tc.backupFiles)+1)); err == nil {
+				t.Errorf("out.log.%d exists", len(tc.backupFiles)+1)
+			}
+		})
+	}
+}

@@ -481,15 +481,14 @@ func containsInt(list []int, v int) bool {
 
 // openLogs prepares the process's log files when its group is added:
 // AUTO names are made (and the files created) now, explicit files are
-// opened at the first spawn (LOG-11, LOG-15).
+// opened at the first spawn (LOG-11, LOG-15). A channel whose AUTO file
+// cannot be made is logged and left without a file; the other one still
+// gets its own.
 func (p *Process) openLogs(childlogdir, identifier string) error {
-	var err error
-	p.stdoutLog, err = newChildLog(p.cfg.Name, "stdout", p.cfg.Stdout, childlogdir, identifier)
-	if err != nil {
-		return err
-	}
-	p.stderrLog, err = newChildLog(p.cfg.Name, "stderr", p.cfg.Stderr, childlogdir, identifier)
-	return err
+	var errOut, errErr error
+	p.stdoutLog, errOut = newChildLog(p.cfg.Name, "stdout", p.cfg.Stdout, childlogdir, identifier)
+	p.stderrLog, errErr = newChildLog(p.cfg.Name, "stderr", p.cfg.Stderr, childlogdir, identifier)
+	return errors.Join(errOut, errErr)
 }
 
 func newChildLog(name, channel string, lc LogConfig, childlogdir, identifier string) (*logFile, error) {
