@@ -265,6 +265,9 @@ func pyStringList(list []string) string {
 
 // supervisordMain is the daemon's entry point; it returns the exit status.
 func supervisordMain(progname string, args []string) int {
+	// Descriptors inherited from whoever started us must not reach the
+	// children, which get only 0, 1 and 2 (SUP-13).
+	unix.CloseRange(3, ^uint(0), unix.CLOSE_RANGE_CLOEXEC)
 	err := runDaemon(progname, args)
 	var ue *usageError
 	switch {
@@ -517,7 +520,7 @@ func dropPrivileges(user string) (privilegeNotes, error) {
 }
 
 // raiseLimits raises RLIMIT_NOFILE and RLIMIT_NPROC to minfds and
-// minprocs (SUP-08).
+// minprocs (SUP-08), for supervisord and so for its children.
 func raiseLimits(minfds, minprocs int) ([]string, error) {
 	var infos []string
 	limits := []struct {
@@ -534,6 +537,9 @@ func raiseLimits(minfds, minprocs int) ([]string, error) {
 		if err := unix.Getrlimit(l.res, &rl); err != nil {
 			continue
 		}
+		if l.res == unix.RLIMIT_NOFILE {
+			rl.Cur = startFileLimit(rl)
+		}
 		want := uint64(l.min)
 		if rl.Cur == unix.RLIM_INFINITY || rl.Cur >= want {
 			continue
@@ -548,6 +554,31 @@ func raiseLimits(minfds, minprocs int) ([]string, error) {
 		infos = append(infos, fmt.Sprintf("Increased %s limit to %d", l.name, l.min))
 	}
 	return infos, nil
+}
+
+// startFileLimit is the soft RLIMIT_NOFILE supervisord was started with.
+// The Go runtime raises its own soft limit to just under the hard one
+// before main runs, and hands children the original value back; a child
+// stopped right after exec shows what that value is. When the probe is not
+// possible the current value stands.
+func startFileLimit(now unix.Rlimit) uint64 {
+	if now.Max == unix.RLIM_INFINITY || now.Cur != now.Max-1 {
+		return now.Cur
+	}
+	pid, err := syscall.ForkExec("/proc/self/exe", []string{"supervisord", "-v"},
+		&syscall.ProcAttr{Sys: &syscall.SysProcAttr{Ptrace: true}})
+	if err != nil {
+		return now.Cur
+	}
+	var orig unix.Rlimit
+	err = unix.Prlimit(pid, unix.RLIMIT_NOFILE, nil, &orig)
+	syscall.Kill(pid, syscall.SIGKILL)
+	var ws syscall.WaitStatus
+	syscall.Wait4(pid, &ws, 0, nil)
+	if err != nil {
+		return now.Cur
+	}
+	return orig.Cur
 }
 
 // writePidfile writes "<pid>\n" and logs the start (SUP-09).
