@@ -135,18 +135,31 @@ func (l *logFile) Reopen() error {
 // are kept), as 4.2.5 does; anything else is only truncated, so clearing a
 // /dev/stdout log never replaces the device (SEC-09).
 func (l *logFile) Clear() error {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	wasOpen := l.f != nil
-	if wasOpen {
-		l.f.Close()
-		l.f = nil
+	if err := l.unlink(); err != nil {
+		return err
 	}
-	if st, err := os.Stat(l.path); err == nil && !st.Mode().IsRegular() {
-		return l.open(os.O_TRUNC)
+	return l.restart()
+}
+
+// unlink deletes the file at the path if it is a regular file.
+func (l *logFile) unlink() error {
+	st, err := os.Stat(l.path)
+	if err != nil || !st.Mode().IsRegular() {
+		return nil
 	}
 	if err := os.Remove(l.path); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return err
+	}
+	return nil
+}
+
+// restart closes the file and opens the path again, emptied.
+func (l *logFile) restart() error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.f != nil {
+		l.f.Close()
+		l.f = nil
 	}
 	return l.open(os.O_TRUNC)
 }
@@ -296,14 +309,14 @@ func (l *Logger) Clear() error {
 	if l.file == nil {
 		return nil
 	}
-	if err := os.Remove(l.file.path); err != nil && !errors.Is(err, os.ErrNotExist) {
+	if err := l.file.unlink(); err != nil {
 		return err
 	}
 	if l.echo != nil {
 		l.Infof("reopening log file")
 	}
 	l.Infof("reopening log file")
-	return l.file.Clear()
+	return l.file.restart()
 }
 
 // Close closes the log's file or syslog connection.
