@@ -115,6 +115,7 @@ func TestConfigBadConfigs(t *testing.T) {
 		{"empty event", sup + "[eventlistener:l]\ncommand=x\nevents=,\n", "Unknown event type  in [eventlistener:l] events"},
 		{"listener redirect", sup + "[eventlistener:l]\ncommand=x\nevents=TICK_5\nredirect_stderr=true\n", "[eventlistener:l] section sets redirect_stderr=true but this is not allowed because it will interfere with the eventlistener protocol"},
 		{"listener buffer", sup + "[eventlistener:l]\ncommand=x\nevents=TICK_5\nbuffer_size=0\n", "[eventlistener:l] section sets invalid buffer_size (0)"},
+		// result_handler accepts only 4.2.5's default (CFG-92).
 		{"listener handler", sup + "[eventlistener:l]\ncommand=x\nevents=TICK_5\nresult_handler=foo.bar:baz\n", "foo.bar:baz cannot be resolved within [eventlistener:l]"},
 		{"listener handler syntax", sup + "[eventlistener:l]\ncommand=x\nevents=TICK_5\nresult_handler=foo bar\n", `("EntryPoint must be in 'name=module:attrs [extras]' format", 'x=foo bar')`},
 		{"listener name", sup + "[eventlistener:a b]\ncommand=x\nevents=TICK_5\n", "Invalid name: 'a b' because of character: ' ' in section 'eventlistener:a b' (file: '{file}')"},

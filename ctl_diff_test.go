@@ -571,7 +571,7 @@ func ctlDiffCases(f *ctlFixture, inet, refused, nosock, noSection string) []ctlC
 		{name: "eof_action", args: []string{"EOF"}},
 		{name: "unknown_syntax", args: []string{"foo"}},
 		{name: "unknown_bang", args: []string{"!ls"}},
-		{name: "quit", args: []string{"quit"}},
+		{name: "quit", args: []string{"quit"}}, // CTL-38
 
 		// CTL-20, CTL-10: status.
 		{name: "status_all", args: []string{"status"}},

@@ -51,7 +51,7 @@ func TestEventMatches(t *testing.T) {
 	}
 }
 
-// TestStatePayloads checks EVT-04's tokens, including tries counting from
+// TestStatePayloads checks EVT-04's tokens (token sets, EVT-03), including tries counting from
 // 1 at the first BACKOFF.
 func TestStatePayloads(t *testing.T) {
 	s, _, _ := newTestSupervisor(t, "PROCESS_STATE")
@@ -194,7 +194,8 @@ func FuzzListenerOutput(f *testing.F) {
 // TestEventsMatchReference runs the same session under Supervisor 4.2.5 and
 // under ours with a listener built on 4.2.5's own supervisor.childutils,
 // and compares the event sequences: start, stop, crash, backoff to fatal,
-// group added and removed (issue 5).
+// group added and removed (issue 5). childutils is the reference listener
+// (EVT-14).
 func TestEventsMatchReference(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs both daemons for several seconds")

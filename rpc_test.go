@@ -12,7 +12,8 @@ import (
 
 // pythonClient drives a daemon with Python's own xmlrpc.client through
 // supervisor.childutils (a unix socket transport), printing each answer
-// or fault; the output of 4.2.5 and ours must be the same (issue 3).
+// or fault; the output of 4.2.5 and ours must be the same (issue 3). This
+// is the client contract children rely on (RPC-55).
 const pythonClient = `import os, sys, time, xmlrpc.client
 from supervisor import childutils
 rpc = childutils.getRPCInterface({'SUPERVISOR_SERVER_URL': 'unix://' + sys.argv[1]})
@@ -25,6 +26,7 @@ def show(label, f):
 show('api', lambda: rpc.supervisor.getAPIVersion())
 show('version', lambda: rpc.supervisor.getSupervisorVersion())
 show('ident', lambda: rpc.supervisor.getIdentification())
+show('pid', lambda: type(rpc.supervisor.getPID()).__name__)  # RPC-20e
 show('state', lambda: rpc.supervisor.getState())
 show('start', lambda: rpc.supervisor.startProcess('sleeper'))
 show('again', lambda: rpc.supervisor.startProcess('sleeper', True))
