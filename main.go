@@ -10,7 +10,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"syscall"
 
@@ -283,7 +282,7 @@ func supervisordMain(progname string, args []string) int {
 }
 
 // daemonEnv marks the re-executed child of a daemonizing supervisord.
-const daemonEnv = "SUPERVISORD_DAEMONIZED_FDS"
+const daemonEnv = "SUPERVISORD_DAEMONIZED"
 
 func runDaemon(progname string, args []string) error {
 	flags, err := parseDaemonFlags(progname, args)
@@ -304,10 +303,9 @@ func runDaemon(progname string, args []string) error {
 		}
 	}
 	d := &daemon{progname: progname, flags: flags, path: path, first: true}
-	if fds := os.Getenv(daemonEnv); fds != "" {
+	if os.Getenv(daemonEnv) != "" {
 		os.Unsetenv(daemonEnv)
 		d.daemonized = true
-		d.inherited, _ = strconv.Atoi(fds)
 	}
 	return d.run()
 }
@@ -319,8 +317,7 @@ type daemon struct {
 	flags      *daemonFlags
 	path       string
 	first      bool
-	daemonized bool // this process is the re-executed daemon
-	inherited  int  // listening sockets passed by the parent (fds 3..)
+	daemonized bool // this process is the re-executed daemon, given the listening sockets as fds 3..
 	serial     int  // the event serial survives reloads (EVT-02)
 	signals    daemonSignals
 }
@@ -351,7 +348,7 @@ func (d *daemon) run() error {
 		if err != nil {
 			// 4.2.5 exits here; we keep running the config we have.
 			fmt.Fprintf(os.Stderr, "Error: %v (reload refused, keeping the running configuration)\n", err)
-			if l := d.reloadLogger(cfg); l != nil {
+			if l, lerr := newLogger(&cfg.Supervisord, nil); lerr == nil {
 				l.Errorf("reload refused, configuration is invalid: %v", err)
 				l.Close()
 			}
@@ -361,26 +358,18 @@ func (d *daemon) run() error {
 	}
 }
 
-// reloadLogger reopens the main log briefly to record a refused reload.
-func (d *daemon) reloadLogger(cfg *Config) *Logger {
-	l, err := newLogger(&cfg.Supervisord, nil)
-	if err != nil {
-		return nil
-	}
-	return l
-}
-
 // runOnce is one life of the daemon from startup to shutdown or reload
 // (SUP-02). It reports whether a reload was requested.
 func (d *daemon) runOnce(cfg *Config) (bool, error) {
 	sc := &cfg.Supervisord
-	var crits, infos []string
+	// Like 4.2.5, privileges are dropped (or the root warning queued) on
+	// every start, limits raised on the first only.
+	msg, err := dropPrivileges(sc.User)
+	if err != nil {
+		return false, err
+	}
+	crits, infos := appendNonEmpty(nil, msg.crit), appendNonEmpty(nil, msg.info)
 	if d.first && !d.daemonized {
-		msg, err := dropPrivileges(sc.User)
-		if err != nil {
-			return false, err
-		}
-		crits, infos = appendNonEmpty(crits, msg.crit), appendNonEmpty(infos, msg.info)
 		rl, err := raiseLimits(sc.Minfds, sc.Minprocs)
 		if err != nil {
 			return false, err
@@ -405,7 +394,7 @@ func (d *daemon) runOnce(cfg *Config) (bool, error) {
 		return false, err
 	}
 	if d.first && !sc.Nodaemon && !d.daemonized {
-		return false, d.daemonize(cfg, servers)
+		return false, d.daemonize(servers)
 	}
 	if d.daemonized && d.first {
 		becomeDaemon(log, sc)
@@ -595,7 +584,7 @@ func writePidfile(log *Logger, path string) bool {
 // daemonize starts this binary again as the daemon, detached in its own
 // session with the listening sockets already open, and returns so the
 // caller exits 0 (SUP-03). Go cannot fork without exec.
-func (d *daemon) daemonize(cfg *Config, servers *httpServers) error {
+func (d *daemon) daemonize(servers *httpServers) error {
 	exe, err := os.Executable()
 	if err != nil {
 		return fmt.Errorf("daemonize: %w", err)
@@ -607,7 +596,7 @@ func (d *daemon) daemonize(cfg *Config, servers *httpServers) error {
 	}
 	defer devnull.Close()
 	attr := &os.ProcAttr{
-		Env:   append(os.Environ(), fmt.Sprintf("%s=%d", daemonEnv, len(files))),
+		Env:   append(os.Environ(), daemonEnv+"=1"),
 		Files: append([]*os.File{devnull, devnull, devnull}, files...),
 		Sys:   &syscall.SysProcAttr{Setsid: true},
 	}
