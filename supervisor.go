@@ -234,8 +234,8 @@ func call[T any](s *Supervisor, f func(*Supervisor) T) T {
 	}
 }
 
-// defer registers a check run after every pass of the loop until it
-// reports true; deferred RPC replies use it (RPC-08).
+// deferUntil runs check now and then after every pass of the loop until
+// it reports true; deferred RPC replies use it (RPC-08).
 func (s *Supervisor) deferUntil(check func(now time.Time) bool) {
 	if !check(time.Now()) {
 		s.waiters = append(s.waiters, check)
@@ -333,6 +333,8 @@ func (s *Supervisor) untilNextDeadline(now time.Time) time.Duration {
 	}
 	consider(s.events.nextTick())
 	if len(s.waiters) > 0 {
+		// A waiting stop logs "waiting for x to stop" every 2 s even when
+		// nothing else happens.
 		consider(now.Add(time.Second))
 	}
 	if s.stopping {
