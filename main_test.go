@@ -29,6 +29,7 @@ func TestMain(m *testing.M) {
 		"supervisorctl": entry,
 		"conf-prog":     confProgMain,
 		"conf-listener": confListenerMain,
+		"syslog-sink":   syslogSinkMain,
 	})
 }
 
@@ -269,4 +270,32 @@ func freePort(t *testing.T) int {
 	}
 	defer l.Close()
 	return l.Addr().(*net.TCPAddr).Port
+}
+
+// syslogSinkMain is a stand-in syslog daemon for scenarios: it receives
+// datagrams on a unix socket and appends each, one per line, to a file.
+// Usage: syslog-sink SOCKET FILE
+func syslogSinkMain() {
+	if len(os.Args) != 3 {
+		fmt.Fprintln(os.Stderr, "usage: syslog-sink SOCKET FILE")
+		os.Exit(2)
+	}
+	conn, err := net.ListenUnixgram("unixgram", &net.UnixAddr{Name: os.Args[1], Net: "unixgram"})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	out, err := os.OpenFile(os.Args[2], os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	buf := make([]byte, 64<<10)
+	for {
+		n, err := conn.Read(buf)
+		if err != nil {
+			os.Exit(0)
+		}
+		out.Write(append(buf[:n:n], '\n'))
+	}
 }
