@@ -211,13 +211,18 @@ func (l *logFile) Close() error {
 // Logger is the main activity log (LOG-01..07). It is written by the
 // supervisor loop and, for rare messages, by HTTP and pipe goroutines.
 type Logger struct {
-	mu     sync.Mutex
-	level  LogLevel
-	file   *logFile
-	sys    *syslog.Writer
-	echo   io.Writer // supervisord's stdout in the foreground (LOG-05)
-	buf    []byte
-	nowFun func() time.Time
+	mu    sync.Mutex
+	level LogLevel
+	file  *logFile
+	sys   *syslog.Writer
+	// toSyslog is logfile=syslog. Like libc's syslog(), which 4.2.5 uses,
+	// a missing syslog daemon loses records rather than stopping
+	// supervisord; the connection is retried at most once a second.
+	toSyslog bool
+	sysRetry time.Time
+	echo     io.Writer // supervisord's stdout in the foreground (LOG-05)
+	buf      []byte
+	nowFun   func() time.Time
 }
 
 // newLogger opens the main log described by cfg. echo, if not nil, gets a
@@ -225,11 +230,7 @@ type Logger struct {
 func newLogger(cfg *SupervisordConfig, echo io.Writer) (*Logger, error) {
 	l := &Logger{level: cfg.LogLevel, echo: echo, nowFun: time.Now}
 	if cfg.Logfile == "syslog" {
-		w, err := syslog.New(syslog.LOG_INFO|syslog.LOG_USER, "")
-		if err != nil {
-			return nil, fmt.Errorf("open syslog: %w", err)
-		}
-		l.sys = w
+		l.toSyslog = true
 		return l, nil
 	}
 	f, err := openLogFile(cfg.Logfile, cfg.LogfileMaxBytes, cfg.LogfileBackups)
@@ -264,12 +265,28 @@ func (l *Logger) Log(level LogLevel, msg string) {
 	if l.file != nil {
 		l.file.Write(b)
 	}
-	if l.sys != nil {
-		l.sys.Info(string(b[:len(b)-1]))
+	if l.toSyslog {
+		l.sendSyslog(string(b[:len(b)-1]))
 	}
 	if l.echo != nil {
 		l.echo.Write(b)
 	}
+}
+
+func (l *Logger) sendSyslog(msg string) {
+	if l.sys == nil {
+		now := time.Now()
+		if now.Before(l.sysRetry) {
+			return
+		}
+		w, err := syslog.New(syslog.LOG_INFO|syslog.LOG_USER, "")
+		if err != nil {
+			l.sysRetry = now.Add(time.Second)
+			return
+		}
+		l.sys = w
+	}
+	l.sys.Info(msg)
 }
 
 func (l *Logger) logf(level LogLevel, format string, args []any) {
