@@ -228,7 +228,10 @@ type Logger struct {
 // newLogger opens the main log described by cfg. echo, if not nil, gets a
 // copy of every record.
 func newLogger(cfg *SupervisordConfig, echo io.Writer) (*Logger, error) {
-	l := &Logger{level: cfg.LogLevel, echo: echo, nowFun: time.Now}
+	l := &Logger{level: cfg.LogLevel, nowFun: time.Now}
+	if echo != nil {
+		l.echo = &backgroundWriter{w: echo, max: echoBuffer}
+	}
 	if cfg.Logfile == "syslog" {
 		l.toSyslog = true
 		return l, nil
@@ -338,6 +341,9 @@ func (l *Logger) Clear() error {
 
 // Close closes the log's file or syslog connection.
 func (l *Logger) Close() {
+	if bw, ok := l.echo.(*backgroundWriter); ok {
+		bw.flush(time.Second)
+	}
 	if l.file != nil {
 		l.file.Close()
 	}
@@ -413,5 +419,65 @@ func cleanAutoLogs(log *Logger, dir, identifier string) {
 				log.Warnf("Failed to clean up %s", pyRepr(path))
 			}
 		}
+	}
+}
+
+// echoBuffer bounds what the foreground echo may hold for a slow reader.
+const echoBuffer = 1 << 20
+
+// backgroundWriter writes in a goroutine of its own, so a reader of
+// supervisord's stdout that stalls (a paused pager, a full pipe) never
+// stalls whoever logs; past max pending bytes, records are dropped.
+type backgroundWriter struct {
+	mu      sync.Mutex
+	w       io.Writer
+	max     int
+	pending []byte
+	writing bool
+	idle    chan struct{} // closed when a drain finishes
+}
+
+func (b *backgroundWriter) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if len(b.pending)+len(p) > b.max {
+		return len(p), nil
+	}
+	b.pending = append(b.pending, p...)
+	if !b.writing {
+		b.writing = true
+		b.idle = make(chan struct{})
+		go b.drain()
+	}
+	return len(p), nil
+}
+
+func (b *backgroundWriter) drain() {
+	for {
+		b.mu.Lock()
+		chunk := b.pending
+		b.pending = nil
+		if len(chunk) == 0 {
+			b.writing = false
+			close(b.idle)
+			b.mu.Unlock()
+			return
+		}
+		b.mu.Unlock()
+		b.w.Write(chunk)
+	}
+}
+
+// flush waits up to d for pending bytes to be written.
+func (b *backgroundWriter) flush(d time.Duration) {
+	b.mu.Lock()
+	idle, writing := b.idle, b.writing
+	b.mu.Unlock()
+	if !writing {
+		return
+	}
+	select {
+	case <-idle:
+	case <-time.After(d):
 	}
 }

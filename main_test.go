@@ -52,6 +52,7 @@ func TestScripts(t *testing.T) {
 			"waitfile":  cmdWaitFile,
 			"waitgone":  cmdWaitGone,
 			"waitdead":  cmdWaitDead,
+			"waitsize":  cmdWaitSize,
 			"rpc":       cmdRPC,
 		},
 	})
@@ -168,6 +169,28 @@ func cmdWaitGone(ts *testscript.TestScript, neg bool, args []string) {
 	path := ts.MkAbs(args[0])
 	if !poll(func() bool { _, err := os.Stat(path); return os.IsNotExist(err) }) {
 		ts.Fatalf("timed out waiting for %s to go away", args[0])
+	}
+}
+
+// waitsize path bytes: poll until the file holds at least that many bytes.
+func cmdWaitSize(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: waitsize path bytes")
+	}
+	want, err := strconv.ParseInt(args[1], 10, 64)
+	if err != nil {
+		ts.Fatalf("%v", err)
+	}
+	path := ts.MkAbs(args[0])
+	var size int64
+	if !poll(func() bool {
+		st, err := os.Stat(path)
+		if err == nil {
+			size = st.Size()
+		}
+		return size >= want
+	}) {
+		ts.Fatalf("%s has %d bytes, not %d", args[0], size, want)
 	}
 }
 
