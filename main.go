@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 
 	"golang.org/x/sys/unix"
@@ -293,6 +294,7 @@ func runDaemon(progname string, args []string) error {
 		io.WriteString(os.Stdout, flags.helpOrVersion)
 		return nil
 	}
+	go startFileLimit()
 	path := flags.config
 	if path == "" {
 		if os.Getuid() == 0 {
@@ -527,7 +529,7 @@ func raiseLimits(minfds, minprocs int) ([]string, error) {
 			continue
 		}
 		if l.res == unix.RLIMIT_NOFILE {
-			rl.Cur = startFileLimit(rl)
+			rl.Cur = startFileLimit()
 		}
 		want := uint64(l.min)
 		if rl.Cur == unix.RLIM_INFINITY || rl.Cur >= want {
@@ -549,12 +551,18 @@ func raiseLimits(minfds, minprocs int) ([]string, error) {
 // The Go runtime raises its own soft limit to just under the hard one
 // before main runs, and hands children the original value back; a child
 // stopped right after exec shows what that value is. When the probe is not
-// possible the current value stands.
-func startFileLimit(now unix.Rlimit) uint64 {
+// possible the current value stands. supervisordMain starts the probe
+// early so it overlaps reading the config. The probe runs this binary as
+// a helper that does nothing, should it ever get past the stop.
+var startFileLimit = sync.OnceValue(func() uint64 {
+	var now unix.Rlimit
+	if err := unix.Getrlimit(unix.RLIMIT_NOFILE, &now); err != nil {
+		return unix.RLIM_INFINITY
+	}
 	if now.Max == unix.RLIM_INFINITY || now.Cur != now.Max-1 {
 		return now.Cur
 	}
-	pid, err := syscall.ForkExec("/proc/self/exe", []string{"supervisord", "-v"},
+	pid, err := syscall.ForkExec("/proc/self/exe", []string{"supervisord", limitProbeArg},
 		&syscall.ProcAttr{Sys: &syscall.SysProcAttr{Ptrace: true}})
 	if err != nil {
 		return now.Cur
@@ -568,7 +576,7 @@ func startFileLimit(now unix.Rlimit) uint64 {
 		return now.Cur
 	}
 	return orig.Cur
-}
+})
 
 // writePidfile writes "<pid>\n" and logs the start (SUP-09).
 func writePidfile(log *Logger, path string) bool {

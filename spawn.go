@@ -23,6 +23,7 @@ import (
 const (
 	trampolineArg   = "__supervisord_exec__"
 	spawnFailureArg = "__supervisord_spawn_failure__"
+	limitProbeArg   = "__supervisord_limit_probe__"
 )
 
 // runChildHelper runs the child side of a spawn when args ask for it and
@@ -32,6 +33,8 @@ func runChildHelper(args []string) (int, bool) {
 		return 0, false
 	}
 	switch args[1] {
+	case limitProbeArg:
+		return 0, true
 	case spawnFailureArg:
 		for _, msg := range args[2:] {
 			os.Stderr.WriteString("supervisor: " + msg + "\n")
