@@ -358,12 +358,16 @@ func (s *Supervisor) advanceShutdown(now time.Time) bool {
 		s.notify(evSupervisorStopping, "")
 	}
 	for len(s.stopGroups) > 0 {
-		g := s.stopGroups[len(s.stopGroups)-1]
-		g.stopAll()
-		if len(g.unstopped()) > 0 {
+		level := s.topPriorityStopGroups()
+		unstopped := 0
+		for _, g := range slices.Backward(level) {
+			g.stopAll()
+			unstopped += len(g.unstopped())
+		}
+		if unstopped > 0 {
 			break
 		}
-		s.stopGroups = s.stopGroups[:len(s.stopGroups)-1]
+		s.stopGroups = s.stopGroups[:len(s.stopGroups)-len(level)]
 	}
 	var names []string
 	for _, g := range s.groups {
@@ -379,6 +383,19 @@ func (s *Supervisor) advanceShutdown(now time.Time) bool {
 		s.lastShutdownReport = now
 	}
 	return false
+}
+
+// topPriorityStopGroups is the tail of stopGroups sharing its highest
+// priority. Groups of equal priority stop together: 4.2.5 stops them one
+// after another, which makes a shutdown of N programs cost N exit round
+// trips (N stopwaitsecs when they linger) for an order it never promised.
+func (s *Supervisor) topPriorityStopGroups() []*Group {
+	top := s.stopGroups[len(s.stopGroups)-1].cfg.Priority
+	i := len(s.stopGroups) - 1
+	for i > 0 && s.stopGroups[i-1].cfg.Priority == top {
+		i--
+	}
+	return s.stopGroups[i:]
 }
 
 // reap collects every child that has exited (PROC-25); pids we did not
