@@ -198,7 +198,14 @@ func (h *httpHandler) runOnLoop(ctx context.Context, m *rpcMethod, params []any)
 	case r := <-ch:
 		return r.v, r.err
 	case <-s.done:
-		return nil, newFault(faultShutdownState)
+		// The loop answers before it ends, so a reply may be waiting
+		// (shutdown's own), and select picks among ready cases at random.
+		select {
+		case r := <-ch:
+			return r.v, r.err
+		default:
+			return nil, newFault(faultShutdownState)
+		}
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
