@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -186,6 +187,9 @@ func (r *iniRead) line(line string, lineno int) error {
 // Like Python it searches ';' and '#' in rounds and takes the first round
 // that finds one at the start or after whitespace.
 func iniCommentStart(line []rune) int {
+	if !slices.ContainsFunc(line, func(r rune) bool { return r == ';' || r == '#' }) {
+		return len(line)
+	}
 	trimmed := pyStrip(string(line))
 	if strings.HasPrefix(trimmed, "#") || strings.HasPrefix(trimmed, ";") {
 		return 0
