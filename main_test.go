@@ -30,6 +30,7 @@ func TestMain(m *testing.M) {
 		"conf-prog":     confProgMain,
 		"conf-listener": confListenerMain,
 		"syslog-sink":   syslogSinkMain,
+		"deny-kill":     denyKillMain,
 	})
 }
 
