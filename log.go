@@ -282,7 +282,10 @@ func (l *Logger) sendSyslog(msg string) {
 		if now.Before(l.sysRetry) {
 			return
 		}
-		w, err := syslog.New(syslog.LOG_INFO|syslog.LOG_USER, "")
+		// Python's syslog names records after argv[0]'s base name;
+		// Go's default would be the whole path, which journalctl -t and
+		// syslog filters do not match.
+		w, err := syslog.New(syslog.LOG_INFO|syslog.LOG_USER, filepath.Base(os.Args[0]))
 		if err != nil {
 			l.sysRetry = now.Add(time.Second)
 			return
