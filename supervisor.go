@@ -55,9 +55,21 @@ func (g *Group) unstopped() []*Process {
 	return out
 }
 
+// allStopped reports whether every process is in a stopped state.
+func (g *Group) allStopped() bool {
+	return !slices.ContainsFunc(g.procs, func(p *Process) bool { return !p.state.isStopped() })
+}
+
 // stopAll stops the group for shutdown: descending priority, running and
-// starting processes are stopped, BACKOFF ones given up (PROC-23).
+// starting processes are stopped, BACKOFF ones given up (PROC-23). Shutdown
+// calls it on every pass until the group has stopped, so the usual case,
+// nothing left to stop, costs no allocation.
 func (g *Group) stopAll() {
+	if !slices.ContainsFunc(g.procs, func(p *Process) bool {
+		return p.state == StateRunning || p.state == StateStarting || p.state == StateBackoff
+	}) {
+		return
+	}
 	procs := slices.Clone(g.procs)
 	slices.Reverse(procs)
 	slices.SortStableFunc(procs, func(a, b *Process) int { return b.cfg.Priority - a.cfg.Priority })
@@ -185,7 +197,7 @@ func (s *Supervisor) addGroup(cfg *GroupConfig) error {
 // removeGroup deactivates a group whose processes are all stopped.
 func (s *Supervisor) removeGroup(name string) bool {
 	g := s.group(name)
-	if g == nil || len(g.unstopped()) > 0 {
+	if g == nil || !g.allStopped() {
 		return false
 	}
 	s.groups = slices.DeleteFunc(s.groups, func(x *Group) bool { return x == g })
@@ -349,7 +361,7 @@ func (s *Supervisor) untilNextDeadline(now time.Time) time.Duration {
 	return d + time.Millisecond
 }
 
-// advanceShutdown stops the groups one at a time, highest priority first,
+// advanceShutdown stops the groups one priority at a time, highest first,
 // and reports true once nothing is left running (PROC-23).
 func (s *Supervisor) advanceShutdown(now time.Time) bool {
 	if !s.stopping {
@@ -359,30 +371,32 @@ func (s *Supervisor) advanceShutdown(now time.Time) bool {
 	}
 	for len(s.stopGroups) > 0 {
 		level := s.topPriorityStopGroups()
-		unstopped := 0
 		for _, g := range slices.Backward(level) {
 			g.stopAll()
-			unstopped += len(g.unstopped())
 		}
-		if unstopped > 0 {
+		if !allStopped(level) {
 			break
 		}
 		s.stopGroups = s.stopGroups[:len(s.stopGroups)-len(level)]
 	}
-	var names []string
-	for _, g := range s.groups {
-		for _, p := range g.unstopped() {
-			names = append(names, p.cfg.Name)
-		}
-	}
-	if len(names) == 0 {
+	if allStopped(s.groups) {
 		return true
 	}
 	if now.Sub(s.lastShutdownReport) > 3*time.Second {
+		var names []string
+		for _, g := range s.groups {
+			for _, p := range g.unstopped() {
+				names = append(names, p.cfg.Name)
+			}
+		}
 		s.log.Infof("waiting for %s to die", strings.Join(names, ", "))
 		s.lastShutdownReport = now
 	}
 	return false
+}
+
+func allStopped(groups []*Group) bool {
+	return !slices.ContainsFunc(groups, func(g *Group) bool { return !g.allStopped() })
 }
 
 // topPriorityStopGroups is the tail of stopGroups sharing its highest
