@@ -276,16 +276,21 @@ func (l *Logger) Log(level LogLevel, msg string) {
 	}
 }
 
+// dialSyslog connects to the local syslog for records like 4.2.5's: user
+// facility, info level, named after argv[0]'s base name as Python's syslog
+// names them. Go's default name is the whole argv[0], which journalctl -t
+// and syslog filters would not match.
+func dialSyslog() (*syslog.Writer, error) {
+	return syslog.New(syslog.LOG_INFO|syslog.LOG_USER, filepath.Base(os.Args[0]))
+}
+
 func (l *Logger) sendSyslog(msg string) {
 	if l.sys == nil {
 		now := time.Now()
 		if now.Before(l.sysRetry) {
 			return
 		}
-		// Python's syslog names records after argv[0]'s base name;
-		// Go's default would be the whole path, which journalctl -t and
-		// syslog filters do not match.
-		w, err := syslog.New(syslog.LOG_INFO|syslog.LOG_USER, filepath.Base(os.Args[0]))
+		w, err := dialSyslog()
 		if err != nil {
 			l.sysRetry = now.Add(time.Second)
 			return

@@ -114,7 +114,7 @@ type Supervisor struct {
 // syslogWriter connects to syslog on first use; nil if that fails.
 func (s *Supervisor) syslogWriter() *syslog.Writer {
 	if s.syslog == nil {
-		w, err := syslog.New(syslog.LOG_INFO|syslog.LOG_USER, "")
+		w, err := dialSyslog()
 		if err != nil {
 			s.log.Errorf("cannot connect to syslog: %v", err)
 			return nil
