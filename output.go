@@ -159,7 +159,9 @@ func (ch *outputChan) readOnce() {
 
 // drainAndClose takes what is left in the pipe and closes it; the loop
 // calls it when the child has exited, as 4.2.5 drains before it records
-// the exit. A grandchild still holding the pipe keeps nothing alive.
+// the exit. A grandchild still holding the pipe keeps nothing alive: the
+// drain stops after one pipe's capacity, all the exited child can have
+// left, so a grandchild that keeps writing cannot hold the loop here.
 func (ch *outputChan) drainAndClose() {
 	ch.mu.Lock()
 	defer ch.mu.Unlock()
@@ -167,12 +169,13 @@ func (ch *outputChan) drainAndClose() {
 		return
 	}
 	bp := chunkPool.Get().(*[]byte)
-	for {
+	for left := pipeFloodSize; left > 0; {
 		n, err := readFd(ch.fd, *bp)
 		if n <= 0 || err != nil {
 			break
 		}
 		ch.copier.handle((*bp)[:n])
+		left -= n
 	}
 	chunkPool.Put(bp)
 	ch.closeLocked()
