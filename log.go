@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"sync"
 	"time"
 )
@@ -107,7 +108,7 @@ func (l *logFile) rotate() error {
 		}
 		renameOver(l.path, l.path+".1")
 	}
-	return l.open(os.O_TRUNC)
+	return l.open(os.O_TRUNC | os.O_APPEND)
 }
 
 // renameOver moves src to dst, tolerating either having vanished (a cleanup
@@ -153,7 +154,8 @@ func (l *logFile) unlink() error {
 	return nil
 }
 
-// restart closes the file and opens the path again, emptied.
+// restart closes the file and opens the path again, emptied; appending,
+// as writers that share the file must not overwrite each other.
 func (l *logFile) restart() error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -262,6 +264,7 @@ func (l *Logger) Log(level LogLevel, msg string) {
 	b = append(b, ' ')
 	b = append(b, level.Code()...)
 	b = append(b, ' ')
+	prefix := len(b)
 	b = append(b, msg...)
 	b = append(b, '\n')
 	l.buf = b
@@ -269,7 +272,11 @@ func (l *Logger) Log(level LogLevel, msg string) {
 		l.file.Write(b)
 	}
 	if l.toSyslog {
-		l.sendSyslog(string(b[:len(b)-1]))
+		// 4.2.5 sends each line of a message as its own record, each
+		// with the time and level.
+		for _, line := range strings.Split(strings.TrimRight(msg, "\n"), "\n") {
+			l.sendSyslog(string(b[:prefix]) + line)
+		}
 	}
 	if l.echo != nil {
 		l.echo.Write(b)
