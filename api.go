@@ -1209,6 +1209,9 @@ func (s *Supervisor) tailProcessLog(args []any, stdout bool) (any, error) {
 // tailLogFile implements tail*Log (RPC-41).
 func tailLogFile(path string, offset, length int) []any {
 	f, err := os.Open(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return []any{"", 0, false}
+	}
 	if err != nil {
 		return []any{"", offset, false}
 	}
