@@ -141,13 +141,14 @@ func parseDaemonFlags(progname string, args []string) (*daemonFlags, error) {
 			f.helpOrVersion = supervisorVersion + "\n"
 			return f, nil
 		}
+		// The value is checked before the repeat, as 4.2.5 converts first.
+		if err := f.set(name, o.value); err != nil {
+			return nil, usagef("invalid value for %s %s: %v", o.name, pyRepr(o.value), err)
+		}
 		if seen[name] {
 			return nil, usagef("conflicting command line option %s", pyRepr(o.name))
 		}
 		seen[name] = true
-		if err := f.set(name, o.value); err != nil {
-			return nil, usagef("invalid value for %s %s: %v", o.name, pyRepr(o.value), err)
-		}
 	}
 	return f, nil
 }
