@@ -196,7 +196,7 @@ func ctlSettingsFromArgs(progname string, args []string, stdout, stderr io.Write
 func ctlConfig(given map[string]string) (*CtlConfig, error) {
 	path, ok := given["configfile"]
 	if !ok {
-		found, err := findConfigFile(os.Args[0])
+		found, err := findConfigFile(progPath(os.Args[0]))
 		if err != nil || found == "" {
 			return &CtlConfig{ServerURL: ctlDefaultServerURL, Prompt: "supervisor"}, nil
 		}
