@@ -184,14 +184,7 @@ func (s *Supervisor) processOutput(typ string, p *Process, pid int, channel stri
 	if typ == evProcessLogStdout || typ == evProcessLogStderr {
 		header += " channel:" + channel
 	}
-	s.notify(typ, header+"\n"+decodeEventData(data))
-}
-
-func decodeEventData(b []byte) string {
-	if utf8.Valid(b) {
-		return string(b)
-	}
-	return "Undecodable: " + pyBytesRepr(b)
+	s.notify(typ, header+"\n"+decodeOutput(data))
 }
 
 func boolInt(b bool) int {
@@ -396,7 +389,7 @@ func (s *Supervisor) listenerStep(proc *Process, l *listenerState) bool {
 		l.buf = l.buf[nl+1:]
 		n, err := strconv.Atoi(strings.TrimSpace(string(line[min(len("RESULT "), len(line)):])))
 		if err != nil || n < 0 {
-			s.log.Warnf("%s: bad result line: '%s'", proc.cfg.Name, decodeEventData(line))
+			s.log.Warnf("%s: bad result line: '%s'", proc.cfg.Name, decodeOutput(line))
 			s.setListenerState(proc, listenerUnknown)
 			l.buf = l.buf[:0]
 			ev := l.event
