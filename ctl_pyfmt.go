@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net"
 	"strconv"
 	"strings"
@@ -126,6 +127,20 @@ func pyErrnoText(e syscall.Errno) string {
 		text = string(unicode.ToUpper(r)) + text[size:]
 	}
 	return fmt.Sprintf("[Errno %d] %s", int(e), text)
+}
+
+// pyOSErrorText renders a system error as Python's OSError prints it:
+// "[Errno 98] Address already in use", plus ": 'path'" when it names a file.
+func pyOSErrorText(err error) string {
+	var errno syscall.Errno
+	if !errors.As(err, &errno) {
+		return err.Error()
+	}
+	text := pyErrnoText(errno)
+	if pe := (*fs.PathError)(nil); errors.As(err, &pe) {
+		text += ": " + pyRepr(pe.Path)
+	}
+	return text
 }
 
 // faultCode returns the XML-RPC fault code carried by err, or -1.

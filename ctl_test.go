@@ -10,6 +10,7 @@ import (
 	"reflect"
 	"regexp"
 	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -399,5 +400,24 @@ func TestCtlLineReader(t *testing.T) {
 	}
 	if want := []string{"one\r", "two", "three"}; !reflect.DeepEqual(got, want) {
 		t.Errorf("lines %q, want %q", got, want)
+	}
+}
+
+// System errors in daemon messages read as Python's OSError prints them
+// (FastCGI socket errors, PROC-29).
+func TestPyOSErrorText(t *testing.T) {
+	bind := &os.SyscallError{Syscall: "bind", Err: syscall.EADDRINUSE}
+	chown := &os.PathError{Op: "chown", Path: "/run/f.sock", Err: syscall.EPERM}
+	for _, tc := range []struct {
+		err  error
+		want string
+	}{
+		{bind, "[Errno 98] Address already in use"},
+		{chown, "[Errno 1] Operation not permitted: '/run/f.sock'"},
+		{fmt.Errorf("no errno"), "no errno"},
+	} {
+		if got := pyOSErrorText(tc.err); got != tc.want {
+			t.Errorf("pyOSErrorText(%v) = %q, want %q", tc.err, got, tc.want)
+		}
 	}
 }

@@ -19,13 +19,14 @@ type fcgiSocket struct {
 	refs int
 }
 
-// acquire returns the socket, creating it for the first user.
+// acquire returns the socket, creating it for the first user; the error
+// is 4.2.5's text.
 func (s *fcgiSocket) acquire() (*os.File, error) {
 	if s.refs == 0 {
 		s.log.Infof("Creating socket %s", s.cfg.URL)
 		f, err := createFCGISocket(s.cfg)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("Could not create FastCGI socket %s: %s", s.cfg.URL, pyOSErrorText(err))
 		}
 		s.f = f
 	}
@@ -50,7 +51,7 @@ func (s *fcgiSocket) release() {
 // is added, so a bad address is reported early.
 func (s *fcgiSocket) check() error {
 	if _, err := s.acquire(); err != nil {
-		return fmt.Errorf("Could not create FastCGI socket %s: %v", s.cfg.URL, err)
+		return err
 	}
 	s.release()
 	return nil
@@ -96,11 +97,11 @@ func bindUnixFCGI(path string, c *FCGISocketConfig) (int, error) {
 	}
 	if c.UID >= 0 || c.GID >= 0 {
 		if err := os.Chown(path, c.UID, c.GID); err != nil {
-			return fail(fmt.Errorf("Could not change ownership of socket file: %v", err))
+			return fail(fmt.Errorf("Could not change ownership of socket file: %s", pyOSErrorText(err)))
 		}
 	}
 	if err := os.Chmod(path, os.FileMode(c.Mode)); err != nil {
-		return fail(fmt.Errorf("Could not change permissions of socket file: %v", err))
+		return fail(fmt.Errorf("Could not change permissions of socket file: %s", pyOSErrorText(err)))
 	}
 	return fd, nil
 }

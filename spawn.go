@@ -77,7 +77,7 @@ func (p *Process) startChild(path string, argv []string) (int, error) {
 		if err != nil {
 			pp.closeChildEnds()
 			pp.closeParentEnds()
-			return 0, fmt.Errorf("Could not create FastCGI socket %s: %v", fcgi.cfg.URL, err)
+			return 0, err
 		}
 		attr.Files[0] = sock.Fd()
 		pp.stdinW.Close()
