@@ -910,7 +910,7 @@ func apiReloadConfig(s *Supervisor, _ []any) (any, error) {
 	if err := s.checkState(); err != nil {
 		return nil, err
 	}
-	next, err := loadConfig(s.cfg.Path)
+	next, err := loadConfig(s.cfg.Path, nil)
 	if err != nil {
 		return nil, faultf(faultCantReread, err)
 	}

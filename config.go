@@ -55,8 +55,7 @@ type SupervisordConfig struct {
 	Nocleanup       bool
 	Childlogdir     string // ~ expanded, not made absolute (as 4.2.5)
 	User            string // "" = none
-	UID             int    // User resolved (4.2.5 checks it last); -1 = none
-	GID             int    // primary group of User; -1 = none
+	UserSet         bool   // user= given, even empty (which 4.2.5 refuses)
 	Directory       string // "" = none; chdir only when daemonizing
 	StripANSI       bool
 	Environment     map[string]string
@@ -245,8 +244,6 @@ type cfgLoader struct {
 	ini   *iniFile
 	warns []string
 	infos []string
-
-	hasUser bool // [supervisord] user= given, even empty
 }
 
 func newCfgLoader(path, here string) *cfgLoader {
@@ -343,8 +340,10 @@ func cfgConv[T any](r *cfgReader, v string, conv func(string) (T, error)) T {
 }
 
 // loadConfig reads the config file at path as supervisord does at startup
-// and on reload; ENV_* names come from the current environment.
-func loadConfig(path string) (*Config, error) {
+// and on reload; ENV_* names come from the current environment. cmdline,
+// if not nil, lays the command line over [supervisord] first, as 4.2.5's
+// options win before anything is checked.
+func loadConfig(path string, cmdline func(*SupervisordConfig)) (*Config, error) {
 	data, err := readConfigSource(path)
 	if err != nil {
 		return nil, err
@@ -363,6 +362,9 @@ func loadConfig(path string) (*Config, error) {
 	if err := l.supervisord(&cfg.Supervisord); err != nil {
 		return nil, err
 	}
+	if cmdline != nil {
+		cmdline(&cfg.Supervisord)
+	}
 	if cfg.RPCInterfaces, err = l.rpcInterfaces(); err != nil {
 		return nil, err
 	}
@@ -373,7 +375,7 @@ func loadConfig(path string) (*Config, error) {
 	if err := l.servers(cfg); err != nil {
 		return nil, err
 	}
-	if err := l.realize(&cfg.Supervisord); err != nil {
+	if err := realize(&cfg.Supervisord); err != nil {
 		return nil, err
 	}
 	for _, w := range l.warns {
@@ -457,7 +459,7 @@ func (l *cfgLoader) supervisord(sc *SupervisordConfig) error {
 	if dir, ok := r.opt("directory"); ok {
 		sc.Directory = cfgConv(r, dir, existingDirectory)
 	}
-	sc.User, l.hasUser = r.opt("user")
+	sc.User, sc.UserSet = r.opt("user")
 	sc.Umask = cfgConv(r, r.str("umask", "022"), parseOctal)
 	sc.Logfile = cfgConv(r, r.str("logfile", "supervisord.log"), existingDirPath)
 	sc.LogfileMaxBytes = cfgConv(r, r.str("logfile_maxbytes", "50MB"), parseByteSize)
@@ -489,16 +491,13 @@ func (l *cfgLoader) supervisord(sc *SupervisordConfig) error {
 	return nil
 }
 
-// realize does what 4.2.5 does after parsing: resolve user=, make the log
-// and pid file paths absolute.
-func (l *cfgLoader) realize(sc *SupervisordConfig) error {
-	sc.UID, sc.GID = -1, -1
-	if l.hasUser {
-		uid, gid, err := lookupUser(sc.User)
-		if err != nil {
+// realize does what 4.2.5 does after parsing: check the user, make the
+// log and pid file paths absolute.
+func realize(sc *SupervisordConfig) error {
+	if sc.User != "" || sc.UserSet {
+		if _, _, err := lookupUser(sc.User); err != nil {
 			return err
 		}
-		sc.UID, sc.GID = uid, gid
 	}
 	if sc.Logfile != "syslog" {
 		sc.Logfile = pyNormalizePath(sc.Logfile)

@@ -26,7 +26,7 @@ func cfgWrite(t *testing.T, dir, name, text string) string {
 // mustLoad loads a config that must be valid.
 func cfgMustLoad(t *testing.T, text string) *Config {
 	t.Helper()
-	cfg, err := loadConfig(cfgWrite(t, t.TempDir(), "supervisord.conf", text))
+	cfg, err := loadConfig(cfgWrite(t, t.TempDir(), "supervisord.conf", text), nil)
 	if err != nil {
 		t.Fatalf("loadConfig: %v", err)
 	}
@@ -37,7 +37,7 @@ func cfgMustLoad(t *testing.T, text string) *Config {
 func cfgLoadErr(t *testing.T, dir, text string) (string, string) {
 	t.Helper()
 	p := cfgWrite(t, dir, "bad.conf", text)
-	cfg, err := loadConfig(p)
+	cfg, err := loadConfig(p, nil)
 	if err == nil {
 		t.Fatalf("loadConfig succeeded: %+v", cfg)
 	}
@@ -181,10 +181,10 @@ func TestConfigBadConfigs(t *testing.T) {
 
 // TestConfigMissingFile covers CFG-01's -c errors.
 func TestConfigMissingFile(t *testing.T) {
-	if _, err := loadConfig("/nonexistent.conf"); cfgErrText(err) != "could not find config file /nonexistent.conf" {
+	if _, err := loadConfig("/nonexistent.conf", nil); cfgErrText(err) != "could not find config file /nonexistent.conf" {
 		t.Errorf("missing file: %v", err)
 	}
-	if _, err := loadConfig(t.TempDir()); !strings.HasPrefix(cfgErrText(err), "could not read config file ") {
+	if _, err := loadConfig(t.TempDir(), nil); !strings.HasPrefix(cfgErrText(err), "could not read config file ") {
 		t.Errorf("directory as config: %v", err)
 	}
 	if _, err := loadCtlConfig("/nonexistent.conf"); cfgErrText(err) != "could not find config file /nonexistent.conf" {
@@ -215,7 +215,7 @@ socket=unix:///tmp/f.sock
 	wantSup := SupervisordConfig{
 		Logfile: filepath.Join(cwd, "supervisord.log"), LogfileMaxBytes: 50 << 20, LogfileBackups: 10,
 		LogLevel: LevelInfo, Pidfile: filepath.Join(cwd, "supervisord.pid"), Umask: 0o22,
-		Minfds: 1024, Minprocs: 200, Childlogdir: os.Getenv("TMPDIR"), UID: -1, GID: -1,
+		Minfds: 1024, Minprocs: 200, Childlogdir: os.Getenv("TMPDIR"),
 		Environment: map[string]string{}, Identifier: "supervisor",
 	}
 	if !reflect.DeepEqual(sc, wantSup) {
@@ -314,14 +314,14 @@ stdout_events_enabled=true
 stdout_syslog=true
 stderr_logfile=OFF
 serverurl=http://x:1
-`))
+`), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	wantSup := SupervisordConfig{
 		Logfile: "syslog", LogfileMaxBytes: 1024, LogLevel: LevelBlather, Pidfile: dir + "/sd.pid",
 		Umask: 0o77, Nodaemon: true, Silent: true, Minfds: 10, Minprocs: 20, Nocleanup: true,
-		Childlogdir: dir, User: "root", UID: 0, GID: 0, Directory: dir, StripANSI: true,
+		Childlogdir: dir, User: "root", UserSet: true, Directory: dir, StripANSI: true,
 		Environment: map[string]string{}, Identifier: "ident",
 	}
 	if !reflect.DeepEqual(cfg.Supervisord, wantSup) {
@@ -380,7 +380,7 @@ COMMAND=second # comment
 	if b.Command != "second\nstartsecs=8" || b.StartSecs != 7 {
 		t.Errorf("b = %q, startsecs %d", b.Command, b.StartSecs)
 	}
-	if _, err := loadConfig(cfgWrite(t, t.TempDir(), "k.conf", "[supervisord]\n[program:a]\ncommand=x\nstopsignal=KILL;x\n")); !strings.Contains(cfgErrText(err), "'KILL;x' is not a valid signal name") {
+	if _, err := loadConfig(cfgWrite(t, t.TempDir(), "k.conf", "[supervisord]\n[program:a]\ncommand=x\nstopsignal=KILL;x\n"), nil); !strings.Contains(cfgErrText(err), "'KILL;x' is not a valid signal name") {
 		t.Errorf("inline ';' without space: %v", err)
 	}
 }
@@ -474,10 +474,10 @@ directory=/d/%(ENV_X)s
 	}
 	// The shared options are read before environment=, so ENV_SHARED
 	// there is [supervisord]'s value, not a valid signal name.
-	if _, err := loadConfig(cfgWrite(t, t.TempDir(), "e.conf", "[supervisord]\nenvironment=S=usr1\n[program:a]\ncommand=x\nenvironment=S=bogus\nstopsignal=%(ENV_S)s\n")); err != nil {
+	if _, err := loadConfig(cfgWrite(t, t.TempDir(), "e.conf", "[supervisord]\nenvironment=S=usr1\n[program:a]\ncommand=x\nenvironment=S=bogus\nstopsignal=%(ENV_S)s\n"), nil); err != nil {
 		t.Errorf("stopsignal from [supervisord] environment: %v", err)
 	}
-	if _, err := loadConfig(cfgWrite(t, t.TempDir(), "f.conf", "[supervisord]\n[program:a]\ncommand=x\nenvironment=X=1\n[program:b]\ncommand=echo %(ENV_X)s\n")); !strings.Contains(cfgErrText(err), "('ENV_X')") {
+	if _, err := loadConfig(cfgWrite(t, t.TempDir(), "f.conf", "[supervisord]\n[program:a]\ncommand=x\nenvironment=X=1\n[program:b]\ncommand=echo %(ENV_X)s\n"), nil); !strings.Contains(cfgErrText(err), "('ENV_X')") {
 		t.Errorf("program environment leaked into another program: %v", err)
 	}
 }
@@ -568,7 +568,7 @@ files = conf.d/*.conf none/*.conf
 [program:m]
 command=m %(here)s
 `)
-	cfg, err := loadConfig(main)
+	cfg, err := loadConfig(main, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -589,7 +589,7 @@ command=m %(here)s
 		t.Errorf("notes:\n got %v\nwant %v", cfg.Notes, wantNotes)
 	}
 	bad := cfgWrite(t, dir, "bad.conf", "[supervisord]\n[include]\nfiles=bad.d/*.conf\n")
-	_, err = loadConfig(bad)
+	_, err = loadConfig(bad, nil)
 	if want := "invalid literal for int() with base 10: 'x' in section 'program:x' (file: '" + dir + "/bad.d/x.conf')"; cfgErrText(err) != want {
 		t.Errorf("included error:\n got %q\nwant %q", cfgErrText(err), want)
 	}
@@ -814,7 +814,7 @@ socket=unix:///tmp/f.sock
 func TestConfigIncludeDefaultHere(t *testing.T) {
 	dir := t.TempDir()
 	cfgWrite(t, dir, "d/a.conf", "[program:a]\ncommand=a\ndepends_on=m\n")
-	cfg, err := loadConfig(cfgWrite(t, dir, "main.conf", "[DEFAULT]\ndirectory=%(here)s\n[supervisord]\n[include]\nfiles=d/*.conf\n[program:m]\ncommand=m\n[unknown_section]\nfoo=bar\n"))
+	cfg, err := loadConfig(cfgWrite(t, dir, "main.conf", "[DEFAULT]\ndirectory=%(here)s\n[supervisord]\n[include]\nfiles=d/*.conf\n[program:m]\ncommand=m\n[unknown_section]\nfoo=bar\n"), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -326,11 +326,10 @@ type daemon struct {
 }
 
 func (d *daemon) loadConfig() (*Config, error) {
-	cfg, err := loadConfig(d.path)
+	cfg, err := loadConfig(d.path, d.flags.apply)
 	if err != nil {
 		return nil, &usageError{err.Error()}
 	}
-	d.flags.apply(&cfg.Supervisord)
 	return cfg, nil
 }
 
