@@ -295,7 +295,12 @@ func runDaemon(progname string, args []string) error {
 		io.WriteString(os.Stdout, flags.helpOrVersion)
 		return nil
 	}
-	go startFileLimit()
+	daemonized := os.Getenv(daemonEnv) != ""
+	if !daemonized {
+		// Only the first start raises limits, and a re-executed daemon
+		// child is past it.
+		go startFileLimit()
+	}
 	path := flags.config
 	if path == "" {
 		if os.Getuid() == 0 {
@@ -305,11 +310,8 @@ func runDaemon(progname string, args []string) error {
 			return &usageError{err.Error()}
 		}
 	}
-	d := &daemon{progname: progname, flags: flags, path: path, first: true}
-	if os.Getenv(daemonEnv) != "" {
-		os.Unsetenv(daemonEnv)
-		d.daemonized = true
-	}
+	d := &daemon{progname: progname, flags: flags, path: path, first: true, daemonized: daemonized}
+	os.Unsetenv(daemonEnv)
 	return d.run()
 }
 
