@@ -265,11 +265,26 @@ type stdinWriter struct {
 
 var errStdinClosed = errors.New("stdin closed")
 
+// write sends b to the child's stdin. What the pipe takes at once is
+// written here, so a closed stdin is reported to this caller (EPIPE), as
+// 4.2.5's synchronous flush reports it; the rest is queued for a goroutine,
+// so a child that does not read never blocks the loop.
 func (w *stdinWriter) write(b []byte) error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if w.closed {
 		return errStdinClosed
+	}
+	if !w.writing {
+		n, err := w.writeNow(b)
+		if err != nil {
+			w.closed = true
+			w.f.Close()
+			return err
+		}
+		if b = b[n:]; len(b) == 0 {
+			return nil
+		}
 	}
 	w.queue = append(w.queue, b...)
 	if !w.writing {
@@ -295,6 +310,26 @@ func (w *stdinWriter) drain() {
 			return
 		}
 	}
+}
+
+// writeNow makes one non-blocking write; a full pipe writes nothing.
+func (w *stdinWriter) writeNow(b []byte) (int, error) {
+	rc, err := w.f.SyscallConn()
+	if err != nil {
+		return 0, err
+	}
+	var n int
+	var werr error
+	if err := rc.Write(func(fd uintptr) bool {
+		n, werr = syscall.Write(int(fd), b)
+		return true
+	}); err != nil {
+		return 0, err
+	}
+	if werr == syscall.EAGAIN {
+		return 0, nil
+	}
+	return max(n, 0), werr
 }
 
 // close stops feeding and closes the pipe; queued bytes are dropped.
