@@ -299,7 +299,12 @@ func (c *outputCopier) record(data []byte) {
 		}
 	}
 	if c.mainlog != nil && c.mainlog.Enabled(LevelDebug) {
-		c.mainlog.Debugf("%s %s output:\n%s", pyRepr(c.name), c.channel, decodeOutput(data))
+		text := decodeOutput(data)
+		if c.onRaw != nil {
+			// 4.2.5 shows a listener's protocol bytes as a bytes repr.
+			text = pyBytesRepr(data)
+		}
+		c.mainlog.Debugf("%s %s output:\n%s", pyRepr(c.name), c.channel, text)
 	}
 	if c.onData != nil {
 		chunk := bytes.Clone(data)

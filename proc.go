@@ -551,9 +551,10 @@ func (p *Process) startIO(pid int, pp *pipes) {
 	p.stdin = &stdinWriter{f: pp.stdinW, closed: pp.stdinW == nil}
 	out := p.copier(pid, "stdout", p.stdoutLog, p.cfg.Stdout)
 	if p.listener != nil {
-		// A listener's stdout carries the protocol: it is never captured
-		// and never becomes PROCESS_LOG events.
+		// A listener's stdout carries the protocol: it is never captured,
+		// sent to syslog or turned into PROCESS_LOG events.
 		out.capture = nil
+		out.sys = nil
 		out.onData = nil
 		out.onRaw = func(data []byte) {
 			if p.pid == pid {
