@@ -17,6 +17,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -47,12 +48,7 @@ func (d *daemon) openServers(cfg *Config, log *Logger) (*httpServers, error) {
 	hs := &httpServers{}
 	adopt := d.daemonized && d.first
 	fd := 3
-	hasSupervisor := false
-	for _, ns := range cfg.RPCInterfaces {
-		if ns == "supervisor" {
-			hasSupervisor = true
-		}
-	}
+	hasSupervisor := slices.Contains(cfg.RPCInterfaces, "supervisor")
 	open := func(section, path, user, pass string, listen func() (net.Listener, error)) error {
 		var l net.Listener
 		var err error
