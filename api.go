@@ -70,6 +70,11 @@ func faultf(code int, detail any) *rpcFault {
 // until done.
 type deferred func(now time.Time) (result any, err error, done bool)
 
+// offLoop is a result whose remaining work, such as reading a log file,
+// runs in the HTTP request's goroutine once the loop has answered: the
+// loop never waits on a disk.
+type offLoop func() (any, error)
+
 // rpcMethod is one XML-RPC method.
 type rpcMethod struct {
 	sig     []string // return type, then parameter types (methodSignature)
@@ -167,10 +172,6 @@ func (h *httpHandler) call(ctx context.Context, method string, params []any) (an
 // runOnLoop runs m on the supervisor loop and waits for its result,
 // including a deferred one.
 func (h *httpHandler) runOnLoop(ctx context.Context, m *rpcMethod, params []any) (any, error) {
-	type reply struct {
-		v   any
-		err error
-	}
 	ch := make(chan reply, 1)
 	work := func(s *Supervisor) {
 		v, err := m.run(s, params)
@@ -196,19 +197,33 @@ func (h *httpHandler) runOnLoop(ctx context.Context, m *rpcMethod, params []any)
 	}
 	select {
 	case r := <-ch:
-		return r.v, r.err
+		return r.result()
 	case <-s.done:
 		// The loop answers before it ends, so a reply may be waiting
 		// (shutdown's own), and select picks among ready cases at random.
 		select {
 		case r := <-ch:
-			return r.v, r.err
+			return r.result()
 		default:
 			return nil, newFault(faultShutdownState)
 		}
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
+}
+
+// reply is the loop's answer to one call.
+type reply struct {
+	v   any
+	err error
+}
+
+// result finishes the call in the requester's goroutine.
+func (r reply) result() (any, error) {
+	if f, ok := r.v.(offLoop); ok && r.err == nil {
+		return f()
+	}
+	return r.v, r.err
 }
 
 // multicall runs the calls one after another, each awaited before the
@@ -1085,7 +1100,7 @@ func apiReadLog(s *Supervisor, args []any) (any, error) {
 	if path == "" {
 		return nil, newFault(faultNoFile)
 	}
-	return readLogFile(path, args[0], args[1])
+	return offLoop(func() (any, error) { return readLogFile(path, args[0], args[1]) }), nil
 }
 
 func apiReadStdout(s *Supervisor, args []any) (any, error) { return s.readProcessLog(args, true) }
@@ -1103,7 +1118,8 @@ func (s *Supervisor) readProcessLog(args []any, stdout bool) (any, error) {
 	if l == nil {
 		return nil, newFault(faultNoFile)
 	}
-	return readLogFile(l.path, args[1], args[2])
+	path := l.path
+	return offLoop(func() (any, error) { return readLogFile(path, args[1], args[2]) }), nil
 }
 
 func (p *Process) channelLog(stdout bool) *logFile {
@@ -1203,7 +1219,8 @@ func (s *Supervisor) tailProcessLog(args []any, stdout bool) (any, error) {
 	if l == nil {
 		return []any{"", 0, false}, nil
 	}
-	return tailLogFile(l.path, offset, length), nil
+	path := l.path
+	return offLoop(func() (any, error) { return tailLogFile(path, offset, length), nil }), nil
 }
 
 // tailLogFile implements tail*Log (RPC-41).
